@@ -1,0 +1,193 @@
+"""PackagesStorage: the dedicated GHES Packages bucket, its least-privilege IAM user and access key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from policies import packages_policy_document, tls_only_bucket_policy
+from settings import Settings
+
+COMPONENT_TYPE = "ghes-packages:storage:PackagesStorage"
+
+
+@dataclass(frozen=True)
+class PackagesStorageArgs:
+    """What PackagesStorage builds; see Pulumi.yaml for the meaning of each setting."""
+
+    bucket_name: str | None = None
+    """The bucket's name; None lets Pulumi auto-name it from the component's name."""
+    versioning: bool = True
+    """Keep object versions."""
+    noncurrent_version_days: int = 30
+    """With versioning, days until a noncurrent version expires."""
+    abort_incomplete_upload_days: int = 7
+    """Days until an incomplete multipart upload is aborted."""
+    kms_key_arn: str | None = None
+    """Customer-managed KMS key for SSE-KMS; None means SSE-S3 (AES256)."""
+    permissions_boundary_arn: str | None = None
+    """Permissions boundary of the IAM user."""
+    user_path: str = "/ghes/"
+    """IAM path of the user."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags for the bucket and the IAM user."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PackagesStorageArgs:
+        """The component's arguments for a validated stack."""
+        return cls(
+            bucket_name=settings.bucket_name,
+            versioning=settings.versioning,
+            noncurrent_version_days=settings.noncurrent_version_days,
+            abort_incomplete_upload_days=settings.abort_incomplete_upload_days,
+            kms_key_arn=settings.kms_key_arn,
+            permissions_boundary_arn=settings.permissions_boundary_arn,
+            user_path=settings.user_path,
+            tags=settings.tag_map,
+        )
+
+
+class PackagesStorage(pulumi.ComponentResource):
+    """A hardened S3 bucket that only GHES Packages uses, and the IAM user and key GHES signs in with."""
+
+    bucket_name: pulumi.Output[str]
+    """The bucket's name (for `secrets.packages.s3-bucket`)."""
+    bucket_arn: pulumi.Output[str]
+    """The bucket's ARN."""
+    iam_user_name: pulumi.Output[str]
+    """The IAM user's name."""
+    iam_user_arn: pulumi.Output[str]
+    """The IAM user's ARN."""
+    policy_document: pulumi.Output[str]
+    """The IAM user's policy, as JSON."""
+    access_key_id: pulumi.Output[str]
+    """The access key's id (for `secrets.packages.aws-access-key`)."""
+    secret_access_key: pulumi.Output[str]
+    """The access key's secret (for `secrets.packages.aws-secret-key`); always a Pulumi secret."""
+
+    def __init__(self, name: str, args: PackagesStorageArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(COMPONENT_TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        # GitHub warns that changing Packages storage after use needs a migration: never replace or delete it.
+        bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=args.bucket_name,
+            force_destroy=False,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+        )
+        public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        encryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+            sse_algorithm="aws:kms" if args.kms_key_arn else "AES256",
+            kms_master_key_id=args.kms_key_arn,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=encryption,
+                    bucket_key_enabled=True if args.kms_key_arn else None,
+                )
+            ],
+            opts=child,
+        )
+        lifecycle_after: list[pulumi.Resource] = []
+        rules = [
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="abort-incomplete-multipart-uploads",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=args.abort_incomplete_upload_days,
+                ),
+            )
+        ]
+        if args.versioning:
+            lifecycle_after.append(
+                aws.s3.BucketVersioning(
+                    f"{name}-versioning",
+                    bucket=bucket.id,
+                    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+                    opts=child,
+                )
+            )
+            rules.append(
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-noncurrent-versions",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=args.noncurrent_version_days,
+                    ),
+                    # Without this, delete markers of fully expired objects pile up and slow listings.
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True),
+                )
+            )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=rules,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=lifecycle_after),
+        )
+        # S3 rejects a bucket policy written while the public access block is still being set.
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(lambda arn: json.dumps(tls_only_bucket_policy(arn))),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
+        )
+
+        user = aws.iam.User(
+            f"{name}-user",
+            path=args.user_path,
+            permissions_boundary=args.permissions_boundary_arn,
+            tags=args.tags,
+            opts=child,
+        )
+        kms_key_arn = args.kms_key_arn
+        policy_document = bucket.arn.apply(lambda arn: json.dumps(packages_policy_document(arn, kms_key_arn), indent=2))
+        aws.iam.UserPolicy(f"{name}-policy", user=user.name, policy=policy_document, opts=child)
+        access_key = aws.iam.AccessKey(
+            f"{name}-access-key",
+            user=user.name,
+            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["secret"]),
+        )
+
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.iam_user_name = user.name
+        self.iam_user_arn = user.arn
+        self.policy_document = policy_document
+        self.access_key_id = access_key.id
+        # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
+        self.secret_access_key = pulumi.Output.secret(access_key.secret)
+        self.register_outputs(
+            {
+                "bucketName": self.bucket_name,
+                "bucketArn": self.bucket_arn,
+                "iamUserName": self.iam_user_name,
+                "iamUserArn": self.iam_user_arn,
+                "policyDocument": self.policy_document,
+                "accessKeyId": self.access_key_id,
+                "secretAccessKey": self.secret_access_key,
+            }
+        )
