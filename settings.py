@@ -174,7 +174,7 @@ class _Parser:
     def string(self, name: str) -> str | None:
         value = self.value(name)
         if value is None:
-            self.fail(f"{PROJECT}:{name}", f"is required: {declarations()[name].description}")
+            self.fail(f"{PROJECT}:{name}", f"is not set: {declarations()[name].description}")
             return None
         if not isinstance(value, str):
             self.fail(f"{PROJECT}:{name}", f"must be a string (got {json.dumps(value)})")

@@ -166,11 +166,7 @@ class PackagesStorage(pulumi.ComponentResource):
         kms_key_arn = args.kms_key_arn
         policy_document = bucket.arn.apply(lambda arn: json.dumps(packages_policy_document(arn, kms_key_arn), indent=2))
         aws.iam.UserPolicy(f"{name}-policy", user=user.name, policy=policy_document, opts=child)
-        access_key = aws.iam.AccessKey(
-            f"{name}-access-key",
-            user=user.name,
-            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["secret"]),
-        )
+        access_key = aws.iam.AccessKey(f"{name}-access-key", user=user.name, opts=child)
 
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn

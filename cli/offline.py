@@ -1,0 +1,170 @@
+"""Evaluate the real Pulumi program in Pulumi's own mock runtime: no CLI, no credentials, no network.
+
+The mocks stand in for the AWS provider only where the program reads a provider-computed output (names
+from auto-naming, ARNs, the access key); everything the program declares is recorded as declared,
+including the resource options (protect, retain_on_delete, ...) that the stock mocks do not expose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.settings import get_root_resource, reset_options
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from settings import PROJECT, PROJECT_DIR, REGION_KEY, partition_of
+
+PROGRAM = PROJECT_DIR / "__main__.py"
+MOCK_ACCOUNT = "123456789012"
+
+
+def _digest(*parts: str, length: int) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def mock_secret_access_key(stack: str, name: str) -> str:
+    """The secret the mock provider issues for an access key: deterministic, so tests can search for it."""
+    return "mockSecret" + _digest("secret", stack, name, length=30)
+
+
+@dataclass(frozen=True)
+class DeclaredResource:
+    """A resource as the program declared it, with the mock provider's state."""
+
+    type: str
+    name: str
+    parent_type: str | None
+    inputs: dict[str, Any]
+    state: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    additional_secret_outputs: tuple[str, ...]
+    dependencies: tuple[str, ...]
+    urn: str = ""
+
+
+@dataclass
+class Evaluation:
+    """What one evaluation of the program declared and exported."""
+
+    stack: str
+    resources: list[DeclaredResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    secret_outputs: set[str] = field(default_factory=set)
+
+    def of_type(self, type_: str) -> list[DeclaredResource]:
+        """Every declared resource of a Pulumi type token."""
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str) -> DeclaredResource:
+        """The single declared resource of a type; an AssertionError names the type otherwise."""
+        found = self.of_type(type_)
+        if len(found) != 1:
+            raise AssertionError(f"expected exactly one {type_}, found {len(found)}")
+        return found[0]
+
+
+class _ProviderStandIn(pulumi.runtime.Mocks):
+    """Computes the few outputs AWS would: auto-names, ARNs, key ids and secrets."""
+
+    def __init__(self, stack: str, region: str):
+        self.stack, self.region = stack, region
+        self.partition = partition_of(region) if region else "aws"
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        state = dict(args.inputs)
+        suffix = _digest(self.stack, args.name, length=7)
+        if args.typ == "aws:s3/bucket:Bucket":
+            bucket = state.get("bucket") or f"{args.name}-{suffix}"
+            state.update(bucket=bucket, arn=f"arn:{self.partition}:s3:::{bucket}", region=self.region)
+            return bucket, state
+        if args.typ == "aws:iam/user:User":
+            user = state.get("name") or f"{args.name}-{suffix}"
+            path = state.get("path") or "/"
+            state.update(name=user, arn=f"arn:{self.partition}:iam::{MOCK_ACCOUNT}:user{path}{user}")
+            return user, state
+        if args.typ == "aws:iam/accessKey:AccessKey":
+            key_id = "AKIA" + _digest("id", self.stack, args.name, length=16).upper()
+            state.update(secret=mock_secret_access_key(self.stack, args.name), status="Active")
+            return key_id, state
+        return f"{args.name}-{suffix}", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The stock mock monitor, also keeping each registration's resource options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks, evaluation: Evaluation):
+        super().__init__(mocks)
+        self.evaluation = evaluation
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            parent = request.parent.split("::")[-2].split("$")[-1] if request.parent.count("::") >= 3 else None
+            registered = self.resources.get(response.urn)
+            self.evaluation.resources.append(
+                DeclaredResource(
+                    type=request.type,
+                    name=request.name,
+                    parent_type=None if parent == "pulumi:pulumi:Stack" else parent,
+                    inputs=rpc.deserialize_properties(request.object),
+                    state=dict(registered.state) if registered else {},
+                    protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    additional_secret_outputs=tuple(request.additionalSecretOutputs),
+                    dependencies=tuple(request.dependencies),
+                    urn=response.urn,
+                )
+            )
+        return response
+
+
+def evaluate(config: Mapping[str, str], stack: str, program: Path = PROGRAM) -> Evaluation:
+    """Run `program` for `stack` with `config` in the mock runtime; return what it declared and exported.
+
+    :param config: the stack's configuration, full `namespace:key` keys, string values (as the engine passes them).
+    :param stack: the stack's name.
+    :param program: the Pulumi program to run.
+    :raises settings.SettingsError: when the configuration is invalid (before any resource is declared).
+    """
+    evaluation = Evaluation(stack=stack)
+    region = config.get(REGION_KEY, "")
+    mocks = _ProviderStandIn(stack, region if isinstance(region, str) else "")
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    reset_options(project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, [])
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=False, monitor=_RecordingMonitor(mocks, evaluation)
+    )
+
+    async def collect() -> None:
+        root = get_root_resource()
+        exported: dict[str, Any] = dict(getattr(root, "outputs", {}))
+        for name, value in exported.items():
+            output = pulumi.Output.from_input(value)
+            evaluation.outputs[name] = await output.future()
+            if await output.is_secret():
+                evaluation.secret_outputs.add(name)
+
+    def body() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
+    try:
+        _sync_await(run_pulumi_func(body))
+        _sync_await(collect())
+    finally:
+        asyncio.get_event_loop().close()
+    return evaluation
