@@ -132,15 +132,16 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
-def evaluate(config: Mapping[str, str], stack: str, program: Path = PROGRAM) -> Evaluation:
+def evaluate(config: Mapping[str, str], stack: str, program: Path = PROGRAM, into: Evaluation | None = None) -> Evaluation:
     """Run `program` for `stack` with `config` in the mock runtime; return what it declared and exported.
 
     :param config: the stack's configuration, full `namespace:key` keys, string values (as the engine passes them).
     :param stack: the stack's name.
     :param program: the Pulumi program to run.
+    :param into: record into this Evaluation, so a caller can see what was declared even when the run fails.
     :raises settings.SettingsError: when the configuration is invalid (before any resource is declared).
     """
-    evaluation = Evaluation(stack=stack)
+    evaluation = into if into is not None else Evaluation(stack=stack)
     region = config.get(REGION_KEY, "")
     mocks = _ProviderStandIn(stack, region if isinstance(region, str) else "")
     asyncio.set_event_loop(asyncio.new_event_loop())

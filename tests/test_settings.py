@@ -1,0 +1,199 @@
+"""Bad settings: one line naming the setting and what is allowed, and nothing declared."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+
+from cli.offline import Evaluation, evaluate
+from settings import SettingsError, declarations, parse_settings
+from tests.conftest import MINIMAL, stack_config
+
+NS = "ghes-packages"
+KMS = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+# (what is wrong, config change, stack, expected fragment of the one line)
+INVALID = [
+    ("region missing", {"aws:region": None}, "dev", "aws:region: is required: an AWS region such as eu-west-1 (not set)"),
+    (
+        "region misspelt",
+        {"aws:region": "eu-west"},
+        "dev",
+        'aws:region: is required: an AWS region such as eu-west-1 (got "eu-west")',
+    ),
+    ("hostname missing", {f"{NS}:hostname": None}, "dev", f"{NS}:hostname: is not set: The GHES appliance's DNS name"),
+    ("hostname with scheme", {f"{NS}:hostname": "https://ghes.example.com"}, "dev", "without scheme or path"),
+    ("hostname with path", {f"{NS}:hostname": "ghes.example.com/setup"}, "dev", "without scheme or path"),
+    ("hostname with port", {f"{NS}:hostname": "ghes.example.com:8443"}, "dev", "without a port"),
+    ("hostname with underscore", {f"{NS}:hostname": "ghes_01.example.com"}, "dev", "must be a DNS name"),
+    (
+        "bucket too short",
+        {f"{NS}:bucketName": "ab"},
+        "dev",
+        "'ab' is not a valid S3 bucket name: it must be 3 to 63 characters long (got 2)",
+    ),
+    ("bucket too long", {f"{NS}:bucketName": "a" * 64}, "dev", "must be 3 to 63 characters long (got 64)"),
+    (
+        "bucket uppercase",
+        {f"{NS}:bucketName": "GHES-packages"},
+        "dev",
+        "may hold only lowercase letters, digits, dots and hyphens",
+    ),
+    ("bucket underscore", {f"{NS}:bucketName": "ghes_packages"}, "dev", "may hold only lowercase letters"),
+    ("bucket ends with hyphen", {f"{NS}:bucketName": "ghes-packages-"}, "dev", "must begin and end with a letter or digit"),
+    ("bucket adjacent dots", {f"{NS}:bucketName": "ghes..packages"}, "dev", "must not contain two adjacent dots"),
+    ("bucket as IP address", {f"{NS}:bucketName": "192.168.10.1"}, "dev", "must not be formatted as an IP address"),
+    (
+        "bucket reserved prefix",
+        {f"{NS}:bucketName": "xn--ghes-packages"},
+        "dev",
+        "must not start with the reserved prefix 'xn--'",
+    ),
+    (
+        "bucket reserved suffix",
+        {f"{NS}:bucketName": "ghes-packages-s3alias"},
+        "dev",
+        "must not end with the reserved suffix '-s3alias'",
+    ),
+    (
+        "bucket is the Actions bucket",
+        {f"{NS}:bucketName": "ghes-shared", f"{NS}:actionsBucketName": "ghes-shared"},
+        "dev",
+        "is the Actions bucket (actionsBucketName)",
+    ),
+    (
+        "actions bucket invalid",
+        {f"{NS}:actionsBucketName": "Actions"},
+        "dev",
+        f"{NS}:actionsBucketName: 'Actions' is not a valid S3 bucket name",
+    ),
+    (
+        "stack name unusable for a default bucket name",
+        {},
+        "Prod_EU",
+        "is not set and the stack name 'Prod_EU' does not make a valid bucket name",
+    ),
+    ("versioning not boolean", {f"{NS}:versioning": "yes"}, "dev", f'{NS}:versioning: must be true or false (got "yes")'),
+    (
+        "noncurrent days zero",
+        {f"{NS}:noncurrentVersionDays": "0"},
+        "dev",
+        f'{NS}:noncurrentVersionDays: must be a whole number of days, 1 to 36500 (got "0")',
+    ),
+    ("noncurrent days not a number", {f"{NS}:noncurrentVersionDays": "thirty"}, "dev", "must be a whole number of days"),
+    (
+        "abort days negative",
+        {f"{NS}:abortIncompleteUploadDays": "-1"},
+        "dev",
+        f"{NS}:abortIncompleteUploadDays: must be a whole number of days",
+    ),
+    (
+        "kms alias instead of key",
+        {f"{NS}:kmsKeyArn": "arn:aws:kms:eu-west-1:111122223333:alias/ghes"},
+        "dev",
+        "must be a KMS key ARN",
+    ),
+    (
+        "kms key in another region",
+        {f"{NS}:kmsKeyArn": KMS.replace("eu-west-1", "us-east-1")},
+        "dev",
+        "must be a key in the bucket's region eu-west-1 (got us-east-1)",
+    ),
+    ("boundary not a policy ARN", {f"{NS}:permissionsBoundaryArn": "ghes-boundary"}, "dev", "must be an IAM policy ARN"),
+    (
+        "boundary in another partition",
+        {f"{NS}:permissionsBoundaryArn": "arn:aws-cn:iam::111122223333:policy/b"},
+        "dev",
+        "must be in the region's partition aws",
+    ),
+    ("user path without slashes", {f"{NS}:userPath": "ghes"}, "dev", f"{NS}:userPath: must start and end with '/'"),
+    ("tags not JSON", {f"{NS}:tags": "team=platform"}, "dev", f"{NS}:tags: must be a JSON object of strings"),
+    ("tags with a number value", {f"{NS}:tags": '{"cost": 12}'}, "dev", "must be a JSON object of string values"),
+    (
+        "tag with aws: prefix",
+        {f"{NS}:tags": '{"aws:team": "x"}'},
+        "dev",
+        "tag key 'aws:team' must be 1 to 128 characters and must not start with 'aws:'",
+    ),
+    (
+        "unknown setting, close to a known one",
+        {f"{NS}:bucketname": "x-packages"},
+        "dev",
+        f"{NS}:bucketname: unknown setting; did you mean '{NS}:bucketName'?",
+    ),
+    ("unknown setting, nothing close", {f"{NS}:colour": "blue"}, "dev", f"{NS}:colour: unknown setting; known settings:"),
+]
+
+
+def _config(change: dict[str, str | None]) -> dict[str, str]:
+    merged = {**MINIMAL, **change}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+@pytest.mark.parametrize(("change", "stack", "expected"), [case[1:] for case in INVALID], ids=[c[0] for c in INVALID])
+def test_invalid_setting_is_one_line_naming_it_and_nothing_is_declared(
+    change: dict[str, str | None], stack: str, expected: str
+) -> None:
+    evaluation = Evaluation(stack=stack)
+    with pytest.raises(SettingsError) as raised:
+        evaluate(_config(change), stack, into=evaluation)
+    problems = raised.value.problems
+    assert len(problems) == 1, f"expected exactly one problem line, got {problems}"
+    assert expected in problems[0], f"message {problems[0]!r} lacks {expected!r}"
+    assert "\n" not in problems[0]
+    assert problems[0].split(":", 2)[0] in ("aws", NS), f"the line must start with the setting's key: {problems[0]}"
+    assert evaluation.resources == [], f"resources were declared despite invalid settings: {evaluation.resources}"
+
+
+def test_at_least_twenty_distinct_invalid_inputs_are_covered() -> None:
+    assert len({case[0] for case in INVALID}) >= 20
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    raw = {**MINIMAL, f"{NS}:versioning": "maybe", f"{NS}:userPath": "x", f"{NS}:bucketName": "A"}
+    with pytest.raises(SettingsError) as raised:
+        parse_settings(raw, "dev")
+    keys = sorted(problem.split(": ")[0] for problem in raised.value.problems)
+    assert keys == [f"{NS}:bucketName", f"{NS}:userPath", f"{NS}:versioning"]
+
+
+def test_settings_error_ends_pulumi_up_cleanly_without_a_traceback() -> None:
+    # The Python language host prints a RunError's message alone, without the program's stack trace.
+    assert issubclass(SettingsError, pulumi.RunError)
+
+
+def test_valid_settings_get_their_defaults_from_pulumi_yaml() -> None:
+    settings = parse_settings(MINIMAL, "dev")
+    declared = declarations()
+    assert settings.versioning is declared["versioning"].default is True
+    assert settings.noncurrent_version_days == declared["noncurrentVersionDays"].default
+    assert settings.abort_incomplete_upload_days == declared["abortIncompleteUploadDays"].default
+    assert settings.user_path == declared["userPath"].default
+    assert (settings.bucket_name, settings.kms_key_arn, settings.tags) == (None, None, ())
+
+
+def test_settings_are_immutable() -> None:
+    settings = parse_settings(MINIMAL, "dev")
+    with pytest.raises(AttributeError):
+        settings.hostname = "other.example.com"  # type: ignore[misc]
+
+
+def test_engine_strings_and_yaml_scalars_parse_alike() -> None:
+    as_yaml = {**MINIMAL, f"{NS}:versioning": False, f"{NS}:noncurrentVersionDays": 9}
+    as_engine = {**MINIMAL, f"{NS}:versioning": "false", f"{NS}:noncurrentVersionDays": "9"}
+    assert parse_settings(as_yaml, "dev") == parse_settings(as_engine, "dev")
+
+
+def test_other_namespaces_are_not_ours_to_reject() -> None:
+    parse_settings({**MINIMAL, "aws:profile": "ops", "pulumi:tags": "{}"}, "dev")
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_shipped_stacks_are_valid(stack: str) -> None:
+    parse_settings(stack_config(stack), stack)
+
+
+def test_service_url_follows_the_partition() -> None:
+    assert parse_settings(MINIMAL, "dev").service_url == "https://s3.eu-west-1.amazonaws.com"
+    china = parse_settings({**MINIMAL, "aws:region": "cn-northwest-1"}, "dev")
+    assert china.service_url == "https://s3.cn-northwest-1.amazonaws.com.cn"
