@@ -1,0 +1,28 @@
+"""The type checker really guards pulumi_aws property names: a misspelt one fails.
+
+`make test` runs mypy on the project itself before pytest; this proves that check has teeth.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PROJECT_DIR
+
+
+def mypy(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", *args], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+
+
+def test_a_misspelt_resource_property_fails_the_type_check(tmp_path: Path) -> None:
+    program = PROJECT_DIR / "components" / "packages_storage.py"
+    broken = tmp_path / "packages_storage.py"
+    source = program.read_text()
+    assert "block_public_acls=True" in source
+    broken.write_text(source.replace("block_public_acls=True", "block_public_acl=True"))
+    result = mypy(str(broken))  # the project's own mypy options (pyproject.toml), so its cache is reused
+    assert result.returncode != 0 and "BucketPublicAccessBlock" in result.stdout, result.stdout[-2000:]
