@@ -1,0 +1,66 @@
+"""The README's references match Pulumi.yaml and the program; CI runs exactly the README's test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cli.offline import Evaluation
+from settings import declarations
+from tests.conftest import PROJECT_DIR
+
+README = (PROJECT_DIR / "README.md").read_text()
+
+
+def _table(heading: str) -> dict[str, list[str]]:
+    section = README.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {re.sub(r"`", "", cells[1].strip()): [c.strip() for c in cells[2:-1]] for cells in (r.split("|") for r in rows)}
+
+
+def _yaml_scalar(value: object) -> str:
+    if value == "":
+        return '""'
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def test_settings_reference_lists_every_declared_setting_with_its_type_and_default() -> None:
+    table = _table("Settings reference")
+    documented = set(table) - {"aws:region"}
+    assert documented == set(declarations()), "README settings reference differs from Pulumi.yaml"
+    for key, declaration in declarations().items():
+        kind, default = table[key][0], table[key][1]
+        assert kind == declaration.type, f"README gives {key} the type {kind}, Pulumi.yaml {declaration.type}"
+        shown = "(required)" if declaration.required else f"`{_yaml_scalar(declaration.default)}`"
+        assert default == shown, f"README gives {key} the default {default}, Pulumi.yaml {shown}"
+
+
+def test_outputs_reference_lists_exactly_what_the_program_exports(prod: Evaluation) -> None:
+    table = _table("Outputs reference")
+    assert set(table) == set(prod.outputs), "README outputs reference differs from the program's exports"
+    for name, cells in table.items():
+        marked_secret = cells[0] == "yes"
+        assert marked_secret == (name in prod.secret_outputs), f"README says {name} secret={marked_secret}"
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (PROJECT_DIR / ".ci" / "run").read_text()
+    match = re.search(r"^make test\b.*$", README, re.MULTILINE)
+    assert match, "README names no `make test` command"
+    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == "make test", f".ci/run must end by running the README's test command, got {commands[-1]!r}"
+    assert "set -euo pipefail" in ci
+
+
+def test_make_test_fails_when_pytest_collects_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "empty").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(tmp_path / "empty")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 5, "pytest must exit 5 when it collects no test"
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    recipe = makefile.split("\npytest:", 1)[1].split("\n\n", 1)[0]
+    assert "|| true" not in recipe and "-" + "$(BIN)/pytest" not in recipe, "make must not swallow pytest's exit code"
