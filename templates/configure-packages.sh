@@ -121,8 +121,9 @@ main() {
     exit 0
   fi
   say "applying the configuration ({{ apply_command }}); services may restart"
-  # Like nohup: a dropped ssh connection must not kill the apply half-way (that is the outage to avoid).
-  ( trap '' HUP PIPE; exec {{ apply_command|shq }} ) || {
+  # A dropped ssh connection must not stop the apply half-way (that is the outage to avoid): like nohup it
+  # ignores hang-ups, and if relaying its output fails, the rest of its output is drained, not refused.
+  ( trap '' HUP PIPE; exec {{ apply_command|shq }} ) 2>&1 | ( trap '' HUP PIPE; cat || cat >/dev/null ) || {
     status=$?
     say "{{ apply_command }} failed (exit $status): see {{ apply_log }}; the checked settings stay written"
     exit {{ exit.APPLY_FAILED }}

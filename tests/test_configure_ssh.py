@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -65,39 +68,63 @@ def sshd(tmp_path: Path, appliance: FakeAppliance) -> Iterator[SshServer]:
         assert SECRET not in server.log.read_text(errors="replace"), "the secret reached the sshd log"
 
 
-@pytest.fixture
-def configure(tmp_path: Path, sshd: SshServer) -> Iterator[object]:
-    """Run configure against `sshd`; assert afterwards that the secret never showed anywhere."""
-    outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps(OUTPUTS))
-    outputs.chmod(0o600)
-    wrapper_bin = tmp_path / "wrapper-bin"
-    wrapper_bin.mkdir()
-    argv_log = tmp_path / "ssh-argv"
-    real_ssh = subprocess.run(["sh", "-c", "command -v ssh"], capture_output=True, text=True, check=True).stdout.strip()
-    (wrapper_bin / "ssh").write_text(
-        f'#!/bin/sh\nprintf "%s\\0" "$@" >>{argv_log}\nprintf "\\n\\0" >>{argv_log}\nexec {real_ssh} "$@"\n'
-    )
-    (wrapper_bin / "ssh").chmod(0o755)
-    runs: list[Run] = []
+class Configure:
+    """Runs `python -m cli configure` against one sshd, through a wrapper `ssh` that records its arguments."""
 
-    def run(*extra: str, port: int | None = None, config: Path | None = None, env: dict[str, str] | None = None) -> Run:
-        argv_log.unlink(missing_ok=True)
-        command = [sys.executable, "-m", "cli", "configure", "--outputs", str(outputs), "--host", sshd.host]
-        command += ["--port", str(port or sshd.port), "--user", sshd.user]
-        if config is not None or env is None:
-            command += ["--ssh-config", str(config or sshd.client_config)]
-        full_env = {**os.environ, "PATH": f"{wrapper_bin}:{os.environ['PATH']}", **(env or {})}
-        result = subprocess.run(
-            [*command, *extra], cwd=PROJECT_DIR, env=full_env, capture_output=True, text=True, check=False, timeout=120
+    def __init__(self, folder: Path, sshd: SshServer):
+        self.sshd = sshd
+        self.outputs = folder / "outputs.json"
+        self.outputs.write_text(json.dumps(OUTPUTS))
+        self.outputs.chmod(0o600)
+        wrapper_bin = folder / "wrapper-bin"
+        wrapper_bin.mkdir()
+        self.argv_log = folder / "ssh-argv"
+        real_ssh = shutil.which("ssh")
+        (wrapper_bin / "ssh").write_text(
+            f'#!/bin/sh\nprintf "%s\\0" "$@" >>{self.argv_log}\nprintf "\\n\\0" >>{self.argv_log}\nexec {real_ssh} "$@"\n'
         )
-        calls = argv_log.read_bytes().split(b"\n\0") if argv_log.exists() else []
-        ssh_argv = [[a.decode() for a in call.split(b"\0") if a] for call in calls if call]
-        runs.append(Run(result, ssh_argv))
-        return runs[-1]
+        (wrapper_bin / "ssh").chmod(0o755)
+        self.path = f"{wrapper_bin}:{os.environ['PATH']}"
+        self.runs: list[Run] = []
 
-    yield run
-    for done in runs:
+    def command(self, *extra: str, port: int | None = None, config: Path | None = None, env: bool = False) -> list[str]:
+        command = [sys.executable, "-m", "cli", "configure", "--outputs", str(self.outputs), "--host", self.sshd.host]
+        command += ["--port", str(port or self.sshd.port), "--user", self.sshd.user]
+        if not env:
+            command += ["--ssh-config", str(config or self.sshd.client_config)]
+        return [*command, *extra]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {**os.environ, "PATH": self.path, **extra}
+
+    def record(self, result: subprocess.CompletedProcess[str]) -> Run:
+        calls = self.argv_log.read_bytes().split(b"\n\0") if self.argv_log.exists() else []
+        self.argv_log.unlink(missing_ok=True)
+        ssh_argv = [[a.decode() for a in call.split(b"\0") if a] for call in calls if call]
+        self.runs.append(Run(result, ssh_argv))
+        return self.runs[-1]
+
+    def __call__(
+        self, *extra: str, port: int | None = None, config: Path | None = None, env: dict[str, str] | None = None
+    ) -> Run:
+        result = subprocess.run(
+            self.command(*extra, port=port, config=config, env=env is not None),
+            cwd=PROJECT_DIR,
+            env=self.env(**(env or {})),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        return self.record(result)
+
+
+@pytest.fixture
+def configure(tmp_path: Path, sshd: SshServer) -> Iterator[Configure]:
+    """Run configure against `sshd`; assert afterwards that the secret never showed anywhere."""
+    runner = Configure(tmp_path, sshd)
+    yield runner
+    for done in runner.runs:
         for where, text in (("stdout", done.stdout), ("stderr", done.stderr), ("ssh argv", repr(done.ssh_argv))):
             assert SECRET not in text, f"the secret appeared in {where}"
         for argv in done.ssh_argv:
@@ -109,7 +136,7 @@ def expected_settings() -> dict[str, str]:
     return {GheConfigKey.HOSTNAME.value: STACK.hostname, **settings_document(STACK)}
 
 
-def test_configure_lands_the_stacks_settings_on_the_appliance(configure, appliance: FakeAppliance) -> None:  # type: ignore[no-untyped-def]
+def test_configure_lands_the_stacks_settings_on_the_appliance(configure: Configure, appliance: FakeAppliance) -> None:
     run = configure()
     assert run.code == 0, run.stderr
     assert appliance.settings() == expected_settings()
@@ -119,15 +146,17 @@ def test_configure_lands_the_stacks_settings_on_the_appliance(configure, applian
     assert len(run.ssh_argv) == 1  # exactly one process started, and the script was not among its arguments
 
 
-def test_ssh_config_from_the_environment_and_no_apply(configure, sshd: SshServer, appliance: FakeAppliance) -> None:  # type: ignore[no-untyped-def]
+def test_ssh_config_from_the_environment_and_no_apply(
+    configure: Configure, sshd: SshServer, appliance: FakeAppliance
+) -> None:
     run = configure("--no-apply", env={SSH_CONFIG_ENV: str(sshd.client_config)})
     assert run.code == 0, run.stderr
     assert appliance.settings() == expected_settings()
     assert (appliance.checks, appliance.applies) == (1, 0)
 
 
-def test_wrong_host_key_is_one_line_and_touches_nothing(  # type: ignore[no-untyped-def]
-    configure, sshd: SshServer, appliance: FakeAppliance, tmp_path: Path
+def test_wrong_host_key_is_one_line_and_touches_nothing(
+    configure: Configure, sshd: SshServer, appliance: FakeAppliance, tmp_path: Path
 ) -> None:
     impostor = tmp_path / "impostor_known_hosts"
     impostor.write_text(known_hosts_line(sshd.port, keygen(tmp_path / "impostor_key")))
@@ -139,7 +168,9 @@ def test_wrong_host_key_is_one_line_and_touches_nothing(  # type: ignore[no-unty
     assert appliance.calls() == []
 
 
-def test_unknown_host_key_is_one_line(configure, sshd: SshServer, appliance: FakeAppliance, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_host_key_is_one_line(
+    configure: Configure, sshd: SshServer, appliance: FakeAppliance, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty_known_hosts"
     empty.touch()
     run = configure(config=sshd.client_config_with(UserKnownHostsFile=str(empty)))
@@ -149,14 +180,16 @@ def test_unknown_host_key_is_one_line(configure, sshd: SshServer, appliance: Fak
     assert appliance.calls() == []
 
 
-def test_unreachable_port_is_one_line(configure) -> None:  # type: ignore[no-untyped-def]
+def test_unreachable_port_is_one_line(configure: Configure) -> None:
     run = configure(port=free_port())
     assert run.code == ConnectionExit.UNREACHABLE
     assert len(run.stderr.splitlines()) == 1
     assert run.error_lines[0].startswith("ghes-packages: error: cannot reach 127.0.0.1 port ")
 
 
-def test_refused_authentication_is_one_line(configure, sshd: SshServer, appliance: FakeAppliance, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_refused_authentication_is_one_line(
+    configure: Configure, sshd: SshServer, appliance: FakeAppliance, tmp_path: Path
+) -> None:
     keygen(tmp_path / "stranger_key")
     run = configure(config=sshd.client_config_with(IdentityFile=str(tmp_path / "stranger_key")))
     assert run.code == ConnectionExit.AUTH_REFUSED
@@ -165,7 +198,7 @@ def test_refused_authentication_is_one_line(configure, sshd: SshServer, applianc
     assert appliance.calls() == []
 
 
-def test_hostname_mismatch_over_ssh_writes_nothing(configure, appliance: FakeAppliance) -> None:  # type: ignore[no-untyped-def]
+def test_hostname_mismatch_over_ssh_writes_nothing(configure: Configure, appliance: FakeAppliance) -> None:
     appliance.set(GheConfigKey.HOSTNAME, "ghes-staging.example.com")
     run = configure()
     assert run.code == ScriptExit.HOSTNAME_MISMATCH
@@ -177,7 +210,7 @@ def test_hostname_mismatch_over_ssh_writes_nothing(configure, appliance: FakeApp
     assert appliance.writes() == []
 
 
-def test_failed_storage_check_over_ssh_restores(configure, appliance: FakeAppliance) -> None:  # type: ignore[no-untyped-def]
+def test_failed_storage_check_over_ssh_restores(configure: Configure, appliance: FakeAppliance) -> None:
     appliance.set(GheConfigKey.S3_BUCKET, "previous-bucket")
     before = appliance.settings()
     appliance.accept_storage({GheConfigKey.AWS_ACCESS_KEY: "AKIASOMEOTHERKEY0000"})
@@ -189,7 +222,7 @@ def test_failed_storage_check_over_ssh_restores(configure, appliance: FakeApplia
     assert appliance.applies == 0
 
 
-def test_failed_apply_over_ssh_is_one_line(configure, appliance: FakeAppliance) -> None:  # type: ignore[no-untyped-def]
+def test_failed_apply_over_ssh_is_one_line(configure: Configure, appliance: FakeAppliance) -> None:
     appliance.knob("apply-fails")
     run = configure()
     assert run.code == ScriptExit.APPLY_FAILED
@@ -199,7 +232,7 @@ def test_failed_apply_over_ssh_is_one_line(configure, appliance: FakeAppliance) 
     ]
 
 
-def test_secret_echoed_by_the_appliance_is_masked(configure, appliance: FakeAppliance) -> None:  # type: ignore[no-untyped-def]
+def test_secret_echoed_by_the_appliance_is_masked(configure: Configure, appliance: FakeAppliance) -> None:
     (appliance.state / "check-echoes").write_text(GheConfigKey.AWS_SECRET_KEY)
     run = configure()
     assert run.code == 0, run.stderr
@@ -207,10 +240,76 @@ def test_secret_echoed_by_the_appliance_is_masked(configure, appliance: FakeAppl
 
 
 @pytest.mark.parametrize("option", ["StrictHostKeyChecking=no", "stricthostkeychecking off", "UserKnownHostsFile=/dev/null"])
-def test_turning_host_key_checking_off_is_refused(configure, appliance: FakeAppliance, option: str) -> None:  # type: ignore[no-untyped-def]
+def test_turning_host_key_checking_off_is_refused(configure: Configure, appliance: FakeAppliance, option: str) -> None:
     run = configure("-o", option)
     assert run.code == 1
     assert len(run.stderr.splitlines()) == 1
     assert "host key checking is never turned off" in run.error_lines[0]
     assert run.ssh_argv == []  # ssh never started
     assert appliance.calls() == []
+
+
+def _processes_holding(secret: str) -> list[str]:
+    """Every process on this machine whose arguments or environment hold `secret`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            for part in ("cmdline", "environ"):
+                try:
+                    if secret.encode() in (proc / part).read_bytes():
+                        found.append(f"{proc.name} {part}")
+                except OSError:
+                    pass
+    return found
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_interrupted_mid_write_restores_and_no_process_ever_held_the_secret(
+    configure: Configure, appliance: FakeAppliance
+) -> None:
+    appliance.set(GheConfigKey.S3_BUCKET, "previous-bucket")
+    before = appliance.settings()
+    (appliance.state / "block-after-write").write_text(GheConfigKey.S3_BUCKET)
+    process = subprocess.Popen(
+        configure.command(), cwd=PROJECT_DIR, env=configure.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for((appliance.state / "blocked").exists, "the run to reach the bucket write")
+        # Mid-run: configure, ssh, sshd and the appliance's bash are all alive; none has the secret in its
+        # arguments or environment (the appliance's ghe-config would, while writing the secret key itself).
+        assert _processes_holding(SECRET) == []
+        process.send_signal(signal.SIGINT)  # Ctrl-C: configure ends ssh, the connection drops
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        (appliance.state / "release").touch()
+        process.kill()
+    configure.record(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+    assert process.returncode == 130
+    assert stderr.splitlines()[-1] == "ghes-packages: interrupted"
+    # The appliance's bash finds its output gone at its next line, and its trap restores what it wrote.
+    _wait_for(lambda: appliance.settings() == before, "the appliance to restore its previous settings")
+    assert appliance.applies == 0
+
+
+def test_connection_lost_during_apply_lets_the_apply_finish(configure: Configure, appliance: FakeAppliance) -> None:
+    appliance.knob("block-apply")
+    process = subprocess.Popen(
+        configure.command(), cwd=PROJECT_DIR, env=configure.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for((appliance.state / "apply-blocked").exists, "the run to reach ghe-config-apply")
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        (appliance.state / "release").touch()
+        process.kill()
+    configure.record(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+    assert process.returncode == 130
+    # Its output now goes nowhere, yet the apply runs to its end rather than stopping part-way.
+    _wait_for(lambda: appliance.applied() == expected_settings(), "ghe-config-apply to finish")
