@@ -2,6 +2,7 @@
 
 import pulumi
 
+from appliance import PackagesSettings, render_configure_script, settings_document
 from components import PackagesStorage, PackagesStorageArgs
 from settings import load_settings
 
@@ -20,3 +21,10 @@ pulumi.export("policyDocument", storage.policy_document)
 pulumi.export("hostname", settings.hostname)
 if settings.actions_bucket_name:
     pulumi.export("actionsBucketName", settings.actions_bucket_name)
+
+# The appliance step (docs/appliance.md): the configure script and the ghe-config settings, both holding the key.
+appliance = pulumi.Output.all(storage.bucket_name, storage.access_key_id, storage.secret_access_key).apply(
+    lambda values: PackagesSettings(settings.hostname, settings.service_url, values[0], values[1], values[2])
+)
+pulumi.export("ghesConfigureScript", pulumi.Output.secret(appliance.apply(render_configure_script)))
+pulumi.export("ghesSettings", pulumi.Output.secret(appliance.apply(settings_document)))

@@ -1,0 +1,155 @@
+"""The appliance step: the GHES Packages settings, as `ghe-config` keys, and the script that applies them safely.
+
+This module is the one place the `ghe-config` keys, the storage check and the script's exit codes are
+written. The Pulumi program (stack outputs `ghesConfigureScript`, `ghesSettings`), the `render` and
+`configure` commands and the tests all build on it; the bash template only iterates over what it is given.
+"""
+
+from __future__ import annotations
+
+import enum
+import shlex
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+import jinja2
+
+from settings import PROJECT_DIR
+
+TEMPLATES_DIR = PROJECT_DIR / "templates"
+CONFIGURE_TEMPLATE = "configure-packages.sh"
+
+MASK = "********"
+"""Stands in for the secret access key wherever a human may see the script or the settings."""
+
+BLOB_STORAGE_TYPE_S3 = "s3"
+"""GHES's storage type for S3 and for S3-compatible stores such as MinIO."""
+
+STORAGE_CHECK_COMMAND = "ghe-check-blob-connection"
+STORAGE_CHECK_PASSED = "All Storage tests passed"
+# Unverified on a real appliance: whether the check reads settings that are written but not yet applied. The
+# script relies on it (check before apply); if it turns out to read only applied settings, this is the place
+# to change, together with the "check" step of templates/configure-packages.sh (see docs/appliance.md).
+APPLY_COMMAND = "ghe-config-apply"
+APPLY_LOG = "/data/user/common/ghe-config.log"
+
+SESSION_STARTED = "ghes-packages: appliance session started"
+"""The script's first line on stderr: what ssh printed before it came from ssh itself, not the appliance."""
+
+NO_APPLY_ARGUMENT = "--no-apply"
+"""The script's one argument (`bash -s -- --no-apply`): write and check the settings, but do not apply them."""
+
+
+class GheConfigKey(enum.StrEnum):
+    """The appliance's configuration keys this project reads or writes (`ghe-config KEY [VALUE]`)."""
+
+    HOSTNAME = "core.github-hostname"
+    BLOB_STORAGE_TYPE = "secrets.packages.blob-storage-type"
+    SERVICE_URL = "secrets.packages.service-url"
+    S3_BUCKET = "secrets.packages.s3-bucket"
+    AWS_ACCESS_KEY = "secrets.packages.aws-access-key"
+    AWS_SECRET_KEY = "secrets.packages.aws-secret-key"  # noqa: S105 - the key's name, not a secret
+    PACKAGES_ENABLED = "app.packages.enabled"
+
+
+class ScriptExit(enum.IntEnum):
+    """Exit codes of the configure script, one per outcome, so `configure` can say which in one line.
+
+    They stay clear of bash's own codes (1, 2, 126, 127, 128+signal) and ssh's 255.
+    """
+
+    OK = 0
+    HOSTNAME_MISMATCH = 10
+    """The appliance is not the stack's appliance: nothing was written."""
+    NOT_AN_APPLIANCE = 11
+    """A GHES command is missing, or a setting could not be read: nothing was written."""
+    CHECK_FAILED = 12
+    """The storage check failed: the previous settings were restored, nothing applied."""
+    WRITE_FAILED = 13
+    """Writing a setting failed or the run was interrupted: the previous settings were restored."""
+    RESTORE_FAILED = 14
+    """A previous setting could not be put back: the appliance needs a human (nothing applied)."""
+    APPLY_FAILED = 15
+    """`ghe-config-apply` failed after the check passed: the new settings stay written."""
+    USAGE = 16
+    """The script was given an argument it does not know."""
+
+
+@dataclass(frozen=True)
+class PackagesSettings:
+    """What the appliance must be told about its Packages storage, for one stack."""
+
+    hostname: str
+    """The appliance's hostname (`core.github-hostname`): the script refuses any other appliance."""
+    service_url: str
+    bucket_name: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("hostname", "service_url", "bucket_name", "access_key_id", "secret_access_key"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string")
+            # A shell argument cannot hold a NUL byte; ghe-config would receive a truncated value.
+            if "\0" in value:
+                raise ValueError(f"{name} must not contain a NUL character")
+
+    def masked(self) -> PackagesSettings:
+        """The same settings with the secret access key replaced by MASK."""
+        return replace(self, secret_access_key=MASK)
+
+    def items(self) -> tuple[tuple[GheConfigKey, str], ...]:
+        """The `ghe-config` key and value of each Packages setting, in the order the script writes them."""
+        return (
+            (GheConfigKey.BLOB_STORAGE_TYPE, BLOB_STORAGE_TYPE_S3),
+            (GheConfigKey.SERVICE_URL, self.service_url),
+            (GheConfigKey.S3_BUCKET, self.bucket_name),
+            (GheConfigKey.AWS_ACCESS_KEY, self.access_key_id),
+            (GheConfigKey.AWS_SECRET_KEY, self.secret_access_key),
+            # Enabled last: Packages is switched on only once its storage is described.
+            (GheConfigKey.PACKAGES_ENABLED, "true"),
+        )
+
+
+def settings_document(settings: PackagesSettings) -> dict[str, str]:
+    """The Packages settings as a JSON-ready `ghe-config` key -> value map, for other automation."""
+    return {key.value: value for key, value in settings.items()}
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - the output is a shell script: every value goes through `shq`, not HTML escaping
+        keep_trailing_newline=True,
+        # Bash's `${#array[@]}` would open a Jinja comment with the default `{#`.
+        comment_start_string="{##",
+        comment_end_string="##}",
+    )
+    environment.filters["shq"] = shlex.quote
+    return environment
+
+
+def render_configure_script(settings: PackagesSettings) -> str:
+    """The bash script that configures one appliance's Packages storage (see templates/configure-packages.sh).
+
+    It holds the secret access key: render `settings.masked()` for anything a human or a log may see.
+    """
+    return (
+        _environment()
+        .get_template(CONFIGURE_TEMPLATE)
+        .render(
+            hostname=settings.hostname,
+            hostname_key=GheConfigKey.HOSTNAME.value,
+            settings=[(key.value, value) for key, value in settings.items()],
+            check_command=STORAGE_CHECK_COMMAND,
+            check_passed=STORAGE_CHECK_PASSED,
+            apply_command=APPLY_COMMAND,
+            apply_log=APPLY_LOG,
+            session_started=SESSION_STARTED,
+            no_apply_argument=NO_APPLY_ARGUMENT,
+            exit={member.name: int(member) for member in ScriptExit},
+        )
+    )

@@ -1,0 +1,158 @@
+"""Run a script on a remote host through the system `ssh` client, the script travelling only on stdin.
+
+The user's ssh configuration, agent, jump hosts and known_hosts all apply, because it is their `ssh`. The
+remote output is streamed as it comes, with a secret masked. ssh's own messages (printed before the script's
+first line, `SESSION_STARTED`) are held back, so a failed connection is reported as one line instead of ssh's
+banner; on success they are passed on.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import IO
+
+from appliance import MASK, SESSION_STARTED
+
+from .errors import CliError
+
+SSH_FAILED = 255
+"""ssh's own exit status when it could not connect, authenticate, or lost the connection."""
+
+# ssh options that would switch host key checking off; refused whatever their source on our command line.
+_UNSAFE_OPTIONS = {
+    "stricthostkeychecking": {"no", "off", "false"},
+    "userknownhostsfile": {"/dev/null"},
+}
+
+
+class SshFailure(enum.Enum):
+    """Why ssh could not run the script, as far as its messages tell."""
+
+    HOST_KEY_CHANGED = "host key changed"
+    HOST_KEY_UNKNOWN = "host key unknown"
+    UNREACHABLE = "unreachable"
+    AUTH_REFUSED = "authentication refused"
+    OTHER = "other"
+
+
+# First match wins: a changed host key also prints "Host key verification failed".
+_PATTERNS: tuple[tuple[SshFailure, re.Pattern[str]], ...] = (
+    (SshFailure.HOST_KEY_CHANGED, re.compile(r"REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed")),
+    (SshFailure.HOST_KEY_UNKNOWN, re.compile(r"Host key verification failed|No \S+ host key is known")),
+    (SshFailure.AUTH_REFUSED, re.compile(r"Permission denied|Too many authentication failures|Authentication failed")),
+    (
+        SshFailure.UNREACHABLE,
+        re.compile(
+            r"Could not resolve hostname|connect to host|Connection (refused|timed out|closed by)|No route to host|"
+            r"Network is unreachable|kex_exchange_identification|Connection reset"
+        ),
+    ),
+)
+
+
+def classify(messages: list[str]) -> SshFailure:
+    """What went wrong, from the messages ssh printed before the session started."""
+    text = "\n".join(messages)
+    for failure, pattern in _PATTERNS:
+        if pattern.search(text):
+            return failure
+    return SshFailure.OTHER
+
+
+def check_ssh_option(option: str) -> None:
+    """CliError if an `-o` option would turn host key checking off."""
+    key, _, value = option.replace("=", " ", 1).partition(" ")
+    if value.strip().lower() in _UNSAFE_OPTIONS.get(key.strip().lower(), set()):
+        raise CliError(f"--ssh-option {option}: host key checking is never turned off; add the host key to known_hosts")
+
+
+@dataclass
+class SessionResult:
+    """How the remote run ended."""
+
+    returncode: int
+    started: bool
+    """Whether the script printed its first line: if not, nothing ran on the remote host."""
+    ssh_messages: list[str] = field(default_factory=list)
+    """What ssh printed before the session started (masked)."""
+
+
+class _Relay:
+    """Copies one of ssh's output pipes to ours, line by line, masking the secret."""
+
+    def __init__(self, secret: str):
+        self.secret = secret.encode()
+        self.started = False
+        self.held: list[bytes] = []
+
+    def mask(self, line: bytes) -> bytes:
+        return line.replace(self.secret, MASK.encode()) if self.secret else line
+
+    def stdout(self, source: IO[bytes], target: IO[bytes]) -> None:
+        for line in source:
+            target.write(self.mask(line))
+            target.flush()
+
+    def stderr(self, source: IO[bytes], target: IO[bytes]) -> None:
+        marker = SESSION_STARTED.encode()
+        for line in source:
+            if not self.started and line.rstrip(b"\r\n") == marker:
+                self.started = True
+                for held in self.held:  # ssh's warnings of a connection that worked, e.g. a new known host
+                    target.write(held)
+                target.flush()
+                continue
+            if self.started:
+                target.write(self.mask(line))
+                target.flush()
+            else:
+                self.held.append(self.mask(line))
+
+
+def _feed(stdin: IO[bytes], script: bytes) -> None:
+    try:
+        stdin.write(script)
+        stdin.close()
+    except BrokenPipeError:  # ssh gave up before reading it all; its exit status says why
+        pass
+
+
+def run_script(ssh_command: list[str], script: str, secret: str) -> SessionResult:
+    """Run `ssh_command` (which runs `bash -s` remotely) with `script` on its stdin; stream its output.
+
+    :param ssh_command: the full ssh command line; it must not hold the secret.
+    :param script: the script, which may hold the secret: it only ever goes through the pipe.
+    :param secret: masked in everything relayed.
+    """
+    program = shutil.which(ssh_command[0])
+    if program is None:
+        raise CliError(f"the ssh client ({ssh_command[0]}) is not on PATH; install OpenSSH's client")
+    relay = _Relay(secret)
+    process = subprocess.Popen(
+        [program, *ssh_command[1:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdin and process.stdout and process.stderr
+    threads = [
+        threading.Thread(target=_feed, args=(process.stdin, script.encode()), daemon=True),
+        threading.Thread(target=relay.stdout, args=(process.stdout, sys.stdout.buffer), daemon=True),
+        threading.Thread(target=relay.stderr, args=(process.stderr, sys.stderr.buffer), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        returncode = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()  # the remote script restores the previous settings if it was still writing them
+        process.wait()
+        raise
+    finally:
+        for thread in threads:
+            thread.join()
+    messages = [line.decode(errors="replace").strip() for line in relay.held]
+    return SessionResult(returncode, relay.started, [m for m in messages if m])
