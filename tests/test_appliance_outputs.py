@@ -5,25 +5,11 @@ from __future__ import annotations
 import json
 import shlex
 from pathlib import Path
-from typing import Any
-
-import pytest
-import yaml
 
 from appliance import GheConfigKey, PackagesSettings, ScriptExit, render_configure_script, settings_document
-from cli.offline import Evaluation, evaluate, mock_secret_access_key
+from cli.offline import Evaluation, mock_secret_access_key
 from cli.render import appliance_settings
-from settings import PROJECT_DIR
 from tests.fake_appliance import FakeAppliance
-
-
-def stack_config(stack: str) -> dict[str, Any]:
-    return dict(yaml.safe_load((PROJECT_DIR / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"])
-
-
-@pytest.fixture(scope="module")
-def prod() -> Evaluation:
-    return evaluate(stack_config("prod"), "prod")
 
 
 def test_both_appliance_outputs_are_secrets(prod: Evaluation) -> None:

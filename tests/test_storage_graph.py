@@ -175,6 +175,8 @@ def test_stack_outputs_have_their_stable_names_and_values(prod: Evaluation) -> N
         "policyDocument",
         "hostname",
         "actionsBucketName",
+        "ghesConfigureScript",
+        "ghesSettings",
     }
     assert outputs["bucketName"] == "example-ghes-prod-packages"
     assert outputs["region"] == "us-west-2"
