@@ -8,25 +8,27 @@ storing an object whose Content-MD5 does not match. A probe that goes through an
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import uuid
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from policies import BucketAction, ObjectAction
 
-from .probes import (
-    CREATE_BUCKET,
-    DELETE_BUCKET,
-    GET_BUCKET_POLICY,
-    INVALID_POLICY,
-    LIST_ALL_MY_BUCKETS,
-    PROBE_BODY,
-    PROBE_BUCKET_PREFIX,
-    PUT_BUCKET_POLICY,
-    WRONG_CONTENT_MD5,
-    Prober,
-)
+from .probes import PROBE_BODY, PROBE_BUCKET_PREFIX, Prober
 from .verify_report import Expect
+
+# Actions beyond the seven that the key must NOT have. These are probes, not policy: they live here.
+CREATE_BUCKET = "s3:CreateBucket"
+DELETE_BUCKET = "s3:DeleteBucket"
+GET_BUCKET_POLICY = "s3:GetBucketPolicy"
+PUT_BUCKET_POLICY = "s3:PutBucketPolicy"
+LIST_ALL_MY_BUCKETS = "s3:ListAllMyBuckets"
+# Not JSON: S3 answers MalformedPolicy only after authorizing the request, and stores nothing.
+INVALID_POLICY = "ghes-packages verify probe: deliberately not a policy"
+# The MD5 of other bytes than the body: S3 answers BadDigest only after authorizing, and stores nothing.
+WRONG_CONTENT_MD5 = base64.b64encode(hashlib.md5(b"not the probe body", usedforsecurity=False).digest()).decode()
 
 # Without a policy, S3 answers GetBucketPolicy with NoSuchBucketPolicy: only after authorizing the read.
 NO_BUCKET_POLICY = "NoSuchBucketPolicy"

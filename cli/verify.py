@@ -18,7 +18,8 @@ from botocore.exceptions import BotoCoreError
 
 from .denied_probes import probe_denied
 from .errors import CliError
-from .probes import EXIT_NOT_ACCEPTED, Clock, Prober, Sleep
+from .needed_probes import Clock, Sleep, delete_before_writing, delete_written, exercise
+from .probes import EXIT_NOT_ACCEPTED, Prober
 from .s3client import RequestCounter, S3Endpoint, make_client
 from .stack_outputs import add_source_arguments, load_stack_outputs, require_outputs
 from .verify_report import Report
@@ -115,10 +116,10 @@ def verify(
     prober = Prober(make_client(endpoint, counter), endpoint, bucket, actions_bucket)
     try:
         try:
-            can_write = prober.delete_before_writing(wait, sleep, clock)
-            stored = prober.needed_actions(can_write)
+            can_delete = delete_before_writing(prober, wait, sleep, clock)
+            stored = exercise(prober, can_delete)
             probe_denied(prober, stored)
-            prober.delete_written()
+            delete_written(prober)
         finally:
             prober.clean_up()
     except BotoCoreError as error:

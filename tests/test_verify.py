@@ -199,14 +199,30 @@ def test_s3_star_fails_naming_every_excess_permission(
         s3.delete_bucket_policy(Bucket=PACKAGES_BUCKET)
 
 
+class _FakeTime:
+    """A clock that only moves when verify sleeps; `on_sleep` runs after each sleep (IAM catching up)."""
+
+    def __init__(self, on_sleep: Any = None):
+        self.now, self.sleeps, self.on_sleep = 0.0, [], on_sleep
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.sleeps.append(seconds)
+        if self.on_sleep:
+            self.on_sleep(len(self.sleeps))
+
+    def clock(self) -> float:
+        return self.now
+
+
 def test_a_wrong_secret_is_one_clear_line_without_retrying(moto: MotoS3, emitted: dict[str, Any]) -> None:
     key = _user(moto, "wrong-secret", emitted["policyDocument"])
     outputs = _outputs(moto, emitted, AccessKey(key.access_key_id, "x" * 40))
     endpoint = S3Endpoint(moto.url, REGION, key.access_key_id, "x" * 40)
-    sleeps: list[float] = []
+    fake = _FakeTime()
     with pytest.raises(CliError) as raised:
-        verify(endpoint, PACKAGES_BUCKET, wait=60, sleep=sleeps.append, clock=lambda: 0.0)
-    assert sleeps == [] and raised.value.exit_code == 3
+        verify(endpoint, PACKAGES_BUCKET, wait=60, sleep=fake.sleep, clock=fake.clock)
+    assert fake.sleeps == [] and raised.value.exit_code == 3
     # End to end, with the default --wait: one line on stderr, nothing on stdout, neither secret anywhere.
     result = subprocess.run(
         [sys.executable, "-m", "cli", "verify", "--outputs", "-"],
@@ -229,22 +245,6 @@ def test_an_unknown_key_is_one_clear_line(moto: MotoS3, emitted: dict[str, Any],
     code, out, err = _run(outputs, capsys, "--wait", "0")
     assert (code, out) == (3, "")
     assert err.count("\n") == 1 and "AKIAIOSFODNN7EXAMPLE is not valid" in err and "InvalidAccessKeyId" in err
-
-
-class _FakeTime:
-    """A clock that only moves when verify sleeps; `on_sleep` runs after each sleep (IAM catching up)."""
-
-    def __init__(self, on_sleep: Any = None):
-        self.now, self.sleeps, self.on_sleep = 0.0, [], on_sleep
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.sleeps.append(seconds)
-        if self.on_sleep:
-            self.on_sleep(len(self.sleeps))
-
-    def clock(self) -> float:
-        return self.now
 
 
 def test_a_key_not_yet_valid_passes_after_retrying(moto: MotoS3, emitted: dict[str, Any]) -> None:
