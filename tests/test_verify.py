@@ -355,6 +355,11 @@ def test_unusable_outputs_are_one_clear_line(
     assert err.count("\n") == 1 and err.startswith(f"ghes-packages: error: {message}")
 
 
+def test_a_missing_ca_bundle_is_one_clear_line(emitted: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(emitted, capsys, "--ca-bundle", "/nonexistent/ca.pem")
+    assert (code, out, err) == (2, "", "ghes-packages: error: --ca-bundle: /nonexistent/ca.pem is not a readable file\n")
+
+
 def test_a_bad_wait_is_rejected(emitted: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         _run(emitted, capsys, "--wait", "-1")
