@@ -110,14 +110,14 @@ def _probe_actions_bucket(prober: Prober, actions: str) -> None:
     key = prober.prefix + "actions-write-probe"
 
     def write() -> None:
-        prober.written[(actions, key)] = None
-        s3.put_object(Bucket=actions, Key=key, Body=PROBE_BODY, ContentMD5=WRONG_CONTENT_MD5)
+        with prober.writing(actions, key):
+            s3.put_object(Bucket=actions, Key=key, Body=PROBE_BODY, ContentMD5=WRONG_CONTENT_MD5)
 
     went, _ = prober.denied(
         "write to Actions bucket", ObjectAction.PUT_OBJECT, write, ("BadDigest", "InvalidDigest"), actions
     )
-    del prober.written[(actions, key)]
     if went:  # this service stored an object S3 itself would reject: remove it now
+        del prober.written[(actions, key)]
         try:
             s3.delete_object(Bucket=actions, Key=key)
         except (ClientError, BotoCoreError) as error:

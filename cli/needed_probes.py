@@ -54,7 +54,8 @@ def delete_before_writing(prober: Prober, wait: float, sleep: Sleep, clock: Cloc
                 sleep(min(delay, remaining))
                 delay = min(delay * 2, MAX_RETRY_DELAY)
                 continue
-            waited = f"still after {attempts} attempts in {wait:g}s (--wait) for IAM propagation"
+            tries = f"{attempts} attempt{'' if attempts == 1 else 's'}"
+            waited = f"still after {tries} in {wait:g}s (--wait) for IAM propagation"
             if code != ACCESS_DENIED:
                 raise CliError(
                     f"verify: access key {prober.endpoint.access_key_id} is not valid at {prober.endpoint.service_url} "
@@ -82,8 +83,8 @@ def exercise(prober: Prober, can_delete: bool) -> bool:
     cannot_write = "" if can_delete else f"verify writes only what it can delete ({ObjectAction.DELETE_OBJECT})"
 
     def put() -> None:
-        prober.written[(bucket, key)] = None
-        s3.put_object(Bucket=bucket, Key=key, Body=PROBE_BODY)
+        with prober.writing(bucket, key):
+            s3.put_object(Bucket=bucket, Key=key, Body=PROBE_BODY)
 
     def get() -> None:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,11 +131,22 @@ class Prober:
 
     def complete_upload(self, upload_id: str) -> None:
         upload = self.uploads[upload_id]
-        self.written[(self.bucket, upload.key)] = None
-        self.s3.complete_multipart_upload(
-            Bucket=self.bucket, Key=upload.key, UploadId=upload_id, MultipartUpload={"Parts": upload.parts}
-        )
+        with self.writing(self.bucket, upload.key):
+            self.s3.complete_multipart_upload(
+                Bucket=self.bucket, Key=upload.key, UploadId=upload_id, MultipartUpload={"Parts": upload.parts}
+            )
         del self.uploads[upload_id]
+
+    @contextmanager
+    def writing(self, bucket: str, key: str) -> Iterator[None]:
+        """Around a request that may create an object: remember it for clean-up, unless S3 refused the request
+        (a timeout leaves it remembered: the object may exist)."""
+        self.written[(bucket, key)] = None
+        try:
+            yield
+        except ClientError:
+            del self.written[(bucket, key)]
+            raise
 
     # --- clean-up: runs in `finally`, whatever happened before --------------------------------------
 

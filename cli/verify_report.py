@@ -57,7 +57,7 @@ class Check:
         if self.result is Result.FAILED:
             finding = "missing" if self.expected is Expect.ALLOWED else "excess"
             return f"FAILED: {finding} {self.permission} ({self.detail})"
-        return f"{self.result.value.upper()}: {self.detail}"
+        return f"{self.result.value.upper()} ({self.permission}): {self.detail}"
 
     def as_json(self) -> dict[str, Any]:
         return {
