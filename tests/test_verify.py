@@ -127,11 +127,11 @@ def _user(moto: MotoS3, name: str, policy: str) -> AccessKey:
 
 def _run(outputs: dict[str, Any], capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str, str]:
     """`python -m cli verify --outputs -` in this process; the secret must appear in no output."""
-    sys.stdin = io.StringIO(json.dumps(outputs))
+    stdin, sys.stdin = sys.stdin, io.StringIO(json.dumps(outputs))
     try:
         code = main(["verify", "--outputs", "-", *options])
     finally:
-        sys.stdin = sys.__stdin__
+        sys.stdin = stdin
     out, err = capsys.readouterr()
     assert not outputs["secretAccessKey"] or outputs["secretAccessKey"] not in out + err
     return code, out, err
@@ -331,6 +331,18 @@ def test_the_callers_aws_environment_is_ignored(moto: MotoS3, emitted: dict[str,
     assert result.returncode == 0, result.stderr + result.stdout
     assert json.loads(result.stdout)["accessKeyId"] == key.access_key_id
     assert key.secret_access_key not in result.stdout + result.stderr
+
+
+def test_a_missing_bucket_is_one_clear_line(
+    moto: MotoS3, emitted: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert moto.admin_key is not None  # a key allowed everything, so S3 gets as far as looking for the bucket
+    outputs = {**_outputs(moto, emitted, moto.admin_key), "bucketName": "ghes-packages-no-such-bucket"}
+    code, out, err = _run(outputs, capsys)
+    assert (code, out) == (3, "")
+    assert err == (
+        f"ghes-packages: error: verify: bucket ghes-packages-no-such-bucket does not exist at {moto.url} (NoSuchBucket)\n"
+    )
 
 
 def test_an_unreachable_service_url_is_one_clear_line(emitted: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
