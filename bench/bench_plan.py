@@ -23,7 +23,7 @@ import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FLOOR = "import pulumi, pulumi_aws.s3, pulumi_aws.iam; pulumi_aws.s3.Bucket; pulumi_aws.iam.User"
-RUNS = 5
+RUNS = 7
 STACKS = 20
 RATIO_AIM, MARGINAL_AIM_MS = 1.5, 50.0
 

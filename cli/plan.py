@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import CliError
 from .plan_text import render
-from .planning import EXIT_INVALID, EXIT_VIOLATION, exit_code, mask, plan_stack, problem_lines, stack_json
+from .planning import EXIT_INVALID, EXIT_VIOLATION, exit_code, mask, plan_stacks, problem_lines, stack_json
 from .stack_config import STACKS_DIR, read_stack, stack_names
 
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     configs = [read_stack(args.stacks_dir, name) for name in names]
     if not configs:
         raise CliError(f"--all: no Pulumi.NAME.yaml stack files in {args.stacks_dir}", exit_code=EXIT_INVALID)
-    plans = [plan_stack(config) for config in configs]
+    plans = plan_stacks(configs)
     if args.json:
         objects = [stack_json(p) for p in plans]
         document: dict[str, Any] = objects[0] if not args.all else {"stacks": objects}

@@ -10,7 +10,7 @@ from typing import Any
 from cli.offline import DeclaredResource, Evaluation
 from policies import documents
 
-from .planning import POLICY_OUTPUT, SCRIPT_OUTPUT, StackPlan, appliance_script, policy_document
+from .planning import POLICY_OUTPUT, SCRIPT_OUTPUT, StackPlan, appliance_script, ordered, policy_document
 from .stack_config import SECRET
 
 INDENT = "  "
@@ -45,7 +45,7 @@ def _block(text: str) -> Iterator[str]:
 
 def _evaluation(ev: Evaluation) -> Iterator[str]:
     yield f"Resources that would be created ({len(ev.resources)})"
-    for r in ev.resources:
+    for r in ordered(ev):
         yield from _resource(r)
     yield ""
     shown = {k: v for k, v in ev.outputs.items() if k not in (POLICY_OUTPUT, SCRIPT_OUTPUT)}

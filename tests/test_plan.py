@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from cli.__main__ import main
-from cli.offline import mock_secret_access_key
-from cli.planning import MASK, exit_code, plan_stack, problem_lines, stack_json
+from cli.offline import Evaluation, mock_secret_access_key
+from cli.planning import MASK, exit_code, plan_stack, plan_stacks, problem_lines, stack_json
 from cli.stack_config import read_stack
 from policies import PACKAGES_S3_ACTIONS
 from policies.rules import POLICIES
@@ -228,3 +228,25 @@ def test_the_cli_exits_non_zero_on_a_violation_and_masks_every_secret(
         script = json.loads(out)["applianceScript"] if args else out
         assert f"ghe-config secrets.packages.aws-secret-key '{MASK}'" in script
         assert len(err.splitlines()) == len(plan_stack(read_stack(STACKS_DIR, "dev")).violations)
+
+
+def test_skipping_source_positions_changes_nothing_the_plan_shows(prod: Evaluation) -> None:
+    from pulumi.runtime import resource as pulumi_resource
+
+    original = pulumi_resource._get_stack_trace
+    planned = plan_stack(read_stack(STACKS_DIR, "prod")).evaluation
+    assert planned is not None
+    # Registration order varies with thread timing in the SDK; what is declared must not.
+    assert sorted(planned.resources, key=repr) == sorted(prod.resources, key=repr)
+    assert (planned.outputs, planned.secret_outputs) == (prod.outputs, prod.secret_outputs)
+    assert pulumi_resource._get_stack_trace is original, "the SDK must be restored after the plan"
+
+
+def test_stacks_planned_in_worker_processes_are_planned_as_one_at_a_time(tmp_path: Path) -> None:
+    for i in range(4):
+        write_stack(tmp_path, f"s{i}", {**stack_config("dev"), "ghes-packages:hostname": f"ghes-{i}.example.com"})
+    write_stack(tmp_path, "s9", {**stack_config("dev"), "ghes-packages:userPath": "no-slashes"})
+    configs = [read_stack(tmp_path, name) for name in ("s0", "s1", "s2", "s3", "s9")]
+    parallel = [stack_json(p) for p in plan_stacks(configs, workers=2)]
+    assert parallel == [stack_json(plan_stack(c)) for c in configs]
+    assert [p["stack"] for p in parallel] == ["s0", "s1", "s2", "s3", "s9"] and parallel[-1]["problems"]
