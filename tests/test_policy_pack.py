@@ -1,7 +1,7 @@
 """The policy pack as the Pulumi engine runs it: its entry point serves the analyzer protocol on loopback.
 
-The Pulumi CLI is not available here, so the test plays the engine: it starts the pack the way the Python
-language host does (`python -m pulumi.policy ENGINE PROGRAM`, in policies/), then calls GetAnalyzerInfo,
+The Pulumi CLI is not available here, so the test plays the engine: it starts the pack with the Python SDK's
+policy-pack runner (`python -m pulumi.policy ENGINE PROGRAM`, in policies/), then calls GetAnalyzerInfo,
 Analyze and AnalyzeStack over gRPC, as `pulumi preview --policy-pack policies` would.
 """
 
