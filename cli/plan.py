@@ -16,8 +16,17 @@ from typing import Any
 
 from .errors import CliError
 from .plan_text import render
-from .planning import EXIT_INVALID, EXIT_VIOLATION, exit_code, mask, plan_stacks, problem_lines, stack_json
-from .stack_config import STACKS_DIR, read_stack, stack_names
+from .planning import (
+    EXIT_INVALID,
+    EXIT_VIOLATION,
+    StackPlan,
+    exit_code,
+    mask,
+    plan_stacks,
+    problem_lines,
+    stack_json,
+)
+from .stack_config import STACKS_DIR, StackConfig, read_stack, stack_file, stack_names
 
 
 def add_parser(subparsers: Any) -> None:
@@ -45,12 +54,25 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    names = stack_names(args.stacks_dir) if args.all else [args.stack]
-    configs = [read_stack(args.stacks_dir, name) for name in names]
-    if not configs:
+def _plans(args: argparse.Namespace) -> list[StackPlan]:
+    """The plan of `--stack NAME`, or of every stack with `--all`, where an unreadable file is one stack's problem."""
+    if not args.all:
+        return plan_stacks([read_stack(args.stacks_dir, args.stack)])
+    names = stack_names(args.stacks_dir)
+    if not names:
         raise CliError(f"--all: no Pulumi.NAME.yaml stack files in {args.stacks_dir}", exit_code=EXIT_INVALID)
-    plans = plan_stacks(configs)
+    configs, unreadable = [], []
+    for name in names:
+        try:
+            configs.append(read_stack(args.stacks_dir, name))
+        except CliError as error:
+            config = StackConfig(name, stack_file(args.stacks_dir, name), {}, frozenset())
+            unreadable.append(StackPlan(config, problems=[str(error)]))
+    return sorted([*plan_stacks(configs), *unreadable], key=lambda plan: plan.config.stack)
+
+
+def run(args: argparse.Namespace) -> int:
+    plans = _plans(args)
     if args.json:
         objects = [stack_json(p) for p in plans]
         document: dict[str, Any] = objects[0] if not args.all else {"stacks": objects}

@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi.runtime import resource as pulumi_resource
-from pulumi.runtime.proto import source_pb2
-
 from policies.offline import Verdict, Violation, check
 from settings import SettingsError
 
+from .mock_runtime import lean_mock_runtime
 from .offline import PROGRAM, DeclaredResource, Evaluation, evaluate
 from .stack_config import SECRET, StackConfig
 
@@ -60,29 +58,10 @@ def _secure_problem(problem: str, secure: frozenset[str]) -> str:
     return f"{key}: is a secure value, which the offline plan never decrypts, so it cannot be checked; keep it in plain text"
 
 
-@contextmanager
-def _without_source_positions() -> Iterator[None]:
-    """Skip the SDK's capture of each resource's source position while evaluating in the mock runtime.
-
-    The SDK walks and stats the Python stack for every resource so the engine can show where it was
-    declared; the mock monitor ignores it. Skipping it changes nothing the plan shows (a test compares)
-    and saves about a fifth of the time per stack, which `plan --all` pays once per stack.
-    """
-    original = getattr(pulumi_resource, "_get_stack_trace", None)
-    if original is None:  # another SDK version: run as is
-        yield
-        return
-    pulumi_resource._get_stack_trace = source_pb2.StackTrace
-    try:
-        yield
-    finally:
-        pulumi_resource._get_stack_trace = original
-
-
 def plan_stack(config: StackConfig, program: Path = PROGRAM) -> StackPlan:
     """Evaluate `program` for the stack in the mock runtime and run every rule of the pack on it."""
     try:
-        with _without_source_positions():
+        with lean_mock_runtime():
             evaluation = evaluate(config.values, config.stack, program)
     except SettingsError as error:
         return StackPlan(config, problems=[_secure_problem(p, config.secure) for p in error.problems])
@@ -107,7 +86,8 @@ def plan_stacks(configs: Sequence[StackConfig], workers: int | None = None) -> l
     # The first stack is planned here: that loads every module the program uses, once, before any fork.
     first, rest = plan_stack(configs[0]), configs[1:]
     workers = min(len(rest), workers or _cores())
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # fork only on Linux: elsewhere it is not the platform's default and some native libraries break on it.
+    if workers < 2 or sys.platform != "linux":
         return [first, *(plan_stack(config) for config in rest)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return [first, *pool.map(plan_stack, rest, chunksize=-(-len(rest) // workers))]

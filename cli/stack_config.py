@@ -44,6 +44,10 @@ def stack_names(directory: Path) -> list[str]:
     return sorted(n for n in names if _STACK_NAME.match(n))
 
 
+def stack_file(directory: Path, stack: str) -> Path:
+    return directory / f"{_PREFIX}{stack}{_SUFFIX}"
+
+
 def _is_secure(value: Any) -> bool:
     return isinstance(value, dict) and set(value) == {"secure"}
 
@@ -78,7 +82,7 @@ def read_stack(directory: Path, stack: str) -> StackConfig:
     if not _STACK_NAME.match(stack) or stack not in available:
         listing = ", ".join(available) if available else "none"
         raise CliError(f"--stack: no stack '{stack}' in {directory} (available: {listing})", exit_code=2)
-    path = directory / f"{_PREFIX}{stack}{_SUFFIX}"
+    path = stack_file(directory, stack)
     try:
         document = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as error:
