@@ -12,7 +12,7 @@ from .errors import CliError
 
 # Each command is a module of this package with `add_parser(subparsers)`; the parser's `run(args) -> int`
 # is stored as its default `run`.
-COMMANDS: tuple[str, ...] = ("render", "configure", "verify")
+COMMANDS: tuple[str, ...] = ("plan", "render", "configure", "verify")
 
 
 def main(argv: list[str] | None = None) -> int:

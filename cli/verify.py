@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError
 
+from appliance import MASK
+
 from .denied_probes import probe_denied
 from .errors import CliError
 from .needed_probes import Clock, Sleep, delete_before_writing, delete_written, exercise
@@ -136,4 +138,4 @@ def verify(
 
 
 def _redact(text: str, endpoint: S3Endpoint) -> str:
-    return text.replace(endpoint.secret_access_key, "********") if endpoint.secret_access_key else text
+    return text.replace(endpoint.secret_access_key, MASK) if endpoint.secret_access_key else text

@@ -1,0 +1,113 @@
+"""The offline plan as text for a reviewer: settings, resources, IAM policy, appliance script, verdicts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from cli.offline import DeclaredResource, Evaluation
+from policies import documents
+
+from .planning import POLICY_OUTPUT, SCRIPT_OUTPUT, StackPlan, appliance_script, ordered, policy_document
+from .stack_config import SECRET
+
+INDENT = "  "
+# The inputs that name a resource; when the program leaves them out, Pulumi picks the name at deploy time.
+_NAME_INPUTS = {"aws:s3/bucket:Bucket": "bucket", "aws:iam/user:User": "name"}
+
+
+def _value(key: str, value: Any) -> str:
+    if key == "policy" and isinstance(value, str):
+        try:
+            labels = [label for label, _ in documents.statements(documents.load(value))]
+        except documents.DocumentError:
+            return value
+        return f"JSON policy, {len(labels)} statement(s): {', '.join(labels)}"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _resource(r: DeclaredResource) -> Iterator[str]:
+    flags = ["protected" if r.protect else "not protected"] + (["retained on delete"] if r.retain_on_delete else [])
+    yield f"{INDENT}+ {r.type}  {r.name}  [{', '.join(flags)}]"
+    properties = dict(r.inputs)
+    name_input = _NAME_INPUTS.get(r.type)
+    if name_input and name_input not in properties:
+        properties[name_input] = f"auto-named at deploy time (plan stand-in: {r.state.get(name_input)})"
+    for key in sorted(properties):
+        yield f"{INDENT * 3}{key}: {_value(key, properties[key])}"
+
+
+def _block(text: str) -> Iterator[str]:
+    yield from (f"{INDENT}{line}" for line in text.splitlines())
+
+
+def _evaluation(ev: Evaluation) -> Iterator[str]:
+    yield f"Resources that would be created ({len(ev.resources)})"
+    for r in ordered(ev):
+        yield from _resource(r)
+    yield ""
+    shown = {k: v for k, v in ev.outputs.items() if k not in (POLICY_OUTPUT, SCRIPT_OUTPUT)}
+    yield "Stack outputs (values from the plan's stand-in provider where AWS decides them)"
+    width = max((len(k) for k in shown), default=0)
+    for key, value in shown.items():
+        yield f"{INDENT}{key.ljust(width)}  {SECRET if key in ev.secret_outputs else _value(key, value)}"
+    yield ""
+    document = policy_document(ev)
+    if document is None:
+        yield f"IAM policy: not in this program's outputs ({POLICY_OUTPUT})"
+    else:
+        yield f"IAM policy of the Packages user (output {POLICY_OUTPUT})"
+        yield from _block(json.dumps(document, indent=2))
+    yield ""
+    script = appliance_script(ev)
+    if script is None:
+        yield f"Appliance script: not in this program's outputs ({SCRIPT_OUTPUT})"
+    else:
+        yield f"Appliance script (output {SCRIPT_OUTPUT}; secret values masked)"
+        yield from _block(script)
+
+
+def _verdicts(plan: StackPlan) -> Iterator[str]:
+    yield "Rules of the policy pack (all mandatory)"
+    for verdict in plan.verdicts:
+        status = "FAIL" if verdict.violations else ("n/a " if verdict.unknown else "pass")
+        yield f"{INDENT}{status}  {verdict.rule}: {verdict.description}"
+        if verdict.unknown:
+            yield f"{INDENT * 4}not decided: {verdict.unknown}"
+        for v in verdict.violations:
+            yield f"{INDENT * 4}- {v.resource or 'stack'}: {v.message}"
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _stack(plan: StackPlan) -> Iterator[str]:
+    config = plan.config
+    yield f"Stack {config.stack} ({_shown_path(config.path)}): offline plan in Pulumi's mock runtime; nothing is created"
+    yield ""
+    yield "Settings"
+    width = max((len(k) for k in config.values), default=0)
+    for key in sorted(config.values):
+        yield f"{INDENT}{key.ljust(width)}  {config.values[key]}"
+    yield ""
+    if plan.evaluation is None:
+        yield f"Invalid settings: nothing planned ({len(plan.problems)} problem(s))"
+        yield from (f"{INDENT}- {p}" for p in plan.problems)
+        return
+    yield from _evaluation(plan.evaluation)
+    yield ""
+    yield from _verdicts(plan)
+    failed = sum(1 for v in plan.verdicts if v.violations)
+    yield ""
+    yield f"Result: {len(plan.verdicts) - failed} rule(s) passed, {failed} failed ({len(plan.violations)} violation(s))"
+
+
+def render(plans: list[StackPlan]) -> str:
+    """The text plan of each stack, separated by a rule line."""
+    return f"\n\n{'=' * 100}\n\n".join("\n".join(_stack(plan)) for plan in plans)

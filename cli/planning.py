@@ -1,0 +1,180 @@
+"""The offline plan of one stack: evaluate the program in the mock runtime, then run the policy pack on it.
+
+What `python -m cli plan` prints comes from here (JSON) and from cli.plan_text (text). Secret values never
+leave: the caller masks every one of `StackPlan.secrets()` in all it prints.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appliance import MASK
+from policies.offline import Verdict, Violation, check
+from settings import SettingsError
+
+from .mock_runtime import lean_mock_runtime
+from .offline import PROGRAM, DeclaredResource, Evaluation, evaluate
+from .stack_config import SECRET, StackConfig
+
+SCRIPT_OUTPUT = "ghesConfigureScript"
+POLICY_OUTPUT = "policyDocument"
+EXIT_VIOLATION, EXIT_INVALID = 1, 2
+
+
+@dataclass
+class StackPlan:
+    """One stack's plan: its settings problems, or what it declares and each rule's verdict."""
+
+    config: StackConfig
+    problems: list[str] = field(default_factory=list)
+    evaluation: Evaluation | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [v for verdict in self.verdicts for v in verdict.violations]
+
+    def secrets(self) -> set[str]:
+        """Every secret value the evaluation produced: secret outputs and secret resource outputs."""
+        if self.evaluation is None:
+            return set()
+        ev = self.evaluation
+        # Composite secret outputs (the script, the settings document) hold these values; masking these masks them.
+        found = [ev.outputs.get(name) for name in ev.secret_outputs if name != SCRIPT_OUTPUT]
+        found += [r.state.get(key) for r in ev.resources for key in r.additional_secret_outputs]
+        return {s for s in found if isinstance(s, str) and s}
+
+
+def _secure_problem(problem: str, secure: frozenset[str]) -> str:
+    key = problem.split(": ", 1)[0]
+    if key not in secure:
+        return problem
+    return f"{key}: is a secure value, which the offline plan never decrypts, so it cannot be checked; keep it in plain text"
+
+
+def plan_stack(config: StackConfig, program: Path = PROGRAM) -> StackPlan:
+    """Evaluate `program` for the stack in the mock runtime and run every rule of the pack on it."""
+    try:
+        with lean_mock_runtime():
+            evaluation = evaluate(config.values, config.stack, program)
+    except SettingsError as error:
+        return StackPlan(config, problems=[_secure_problem(p, config.secure) for p in error.problems])
+    return StackPlan(config, evaluation=evaluation, verdicts=check(ordered(evaluation)))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def plan_stacks(configs: Sequence[StackConfig], workers: int | None = None) -> list[StackPlan]:
+    """Plan each stack, in order; several at once in forked worker processes when cores are free.
+
+    The Pulumi runtime is process-global, so stacks can only run in parallel in separate processes; a
+    forked worker starts with every module already loaded. Results come back through a pipe, in memory.
+    """
+    if not configs:
+        return []
+    # The first stack is planned here: that loads every module the program uses, once, before any fork.
+    first, rest = plan_stack(configs[0]), configs[1:]
+    workers = min(len(rest), workers or _cores())
+    # fork only on Linux: elsewhere it is not the platform's default and some native libraries break on it.
+    if workers < 2 or sys.platform != "linux":
+        return [first, *(plan_stack(config) for config in rest)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return [first, *pool.map(plan_stack, rest, chunksize=-(-len(rest) // workers))]
+
+
+def ordered(evaluation: Evaluation) -> list[DeclaredResource]:
+    """The declared resources in a stable order (parents first, then by name): the SDK registers them
+    concurrently, so declaration order varies from run to run and would make plans needlessly differ."""
+    return sorted(evaluation.resources, key=lambda r: (r.urn.count("$"), r.name, r.type))
+
+
+def mask(text: str, secrets: set[str]) -> str:
+    """`text` with every secret value, also in its JSON-escaped form, replaced by MASK."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        for form in {secret, json.dumps(secret)[1:-1]}:
+            text = text.replace(form, MASK)
+    return text
+
+
+def policy_document(evaluation: Evaluation) -> Any:
+    """The IAM policy output, parsed when it is JSON."""
+    value = evaluation.outputs.get(POLICY_OUTPUT)
+    try:
+        return json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        return value
+
+
+def appliance_script(evaluation: Evaluation) -> str | None:
+    value = evaluation.outputs.get(SCRIPT_OUTPUT)
+    return value if isinstance(value, str) else None
+
+
+def stack_json(plan: StackPlan) -> dict[str, Any]:
+    """The machine-readable plan of one stack (documented in docs/plan.md)."""
+    ev = plan.evaluation
+    result: dict[str, Any] = {
+        "stack": plan.config.stack,
+        "file": str(plan.config.path),
+        "settings": plan.config.values,
+        "problems": plan.problems,
+        "resources": [],
+        "outputs": {},
+        "policyDocument": None,
+        "applianceScript": None,
+        "rules": [],
+        "violations": [{"rule": v.rule, "resource": v.resource, "message": v.message} for v in plan.violations],
+    }
+    if ev is None:
+        return result
+    result["resources"] = [
+        {
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent_type,
+            "protected": r.protect,
+            "retainOnDelete": r.retain_on_delete,
+            "properties": r.inputs,
+        }
+        for r in ordered(ev)
+    ]
+    result["outputs"] = {k: SECRET if k in ev.secret_outputs else v for k, v in ev.outputs.items()}
+    result["policyDocument"] = policy_document(ev)
+    result["applianceScript"] = appliance_script(ev)
+    result["rules"] = [
+        {
+            "name": v.rule,
+            "description": v.description,
+            "passed": v.passed,
+            "unknown": v.unknown,
+            "violations": [{"resource": x.resource, "message": x.message} for x in v.violations],
+        }
+        for v in plan.verdicts
+    ]
+    return result
+
+
+def problem_lines(plan: StackPlan) -> list[str]:
+    """One line per problem of the stack: each invalid setting, each violation."""
+    prefix = f"ghes-packages: error: stack {plan.config.stack}: "
+    lines = [prefix + p for p in plan.problems]
+    lines += [prefix + f"rule {v.rule}: {v.resource or 'stack'}: {v.message}" for v in plan.violations]
+    return lines
+
+
+def exit_code(plans: list[StackPlan]) -> int:
+    if any(p.problems for p in plans):
+        return EXIT_INVALID
+    return EXIT_VIOLATION if any(p.violations for p in plans) else 0
