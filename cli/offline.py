@@ -24,12 +24,25 @@ from pulumi.runtime.sync_await import _sync_await
 
 from settings import PROJECT, PROJECT_DIR, REGION_KEY, partition_of
 
+from .mock_runtime import lean_mock_runtime
+
 PROGRAM = PROJECT_DIR / "__main__.py"
 MOCK_ACCOUNT = "123456789012"
 
 
 def _digest(*parts: str, length: int) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _whole_numbers(value: Any) -> Any:
+    """The value with integral floats as ints: the wire format carries every number as a double."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
 
 
 def mock_secret_access_key(stack: str, name: str) -> str:
@@ -120,7 +133,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     type=request.type,
                     name=request.name,
                     parent_type=None if parent == "pulumi:pulumi:Stack" else parent,
-                    inputs=rpc.deserialize_properties(request.object),
+                    inputs=_whole_numbers(rpc.deserialize_properties(request.object)),
                     state=dict(registered.state) if registered else {},
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
@@ -164,8 +177,9 @@ def evaluate(config: Mapping[str, str], stack: str, program: Path = PROGRAM, int
         runpy.run_path(str(program), run_name="__main__")
 
     try:
-        _sync_await(run_pulumi_func(body))
-        _sync_await(collect())
+        with lean_mock_runtime():
+            _sync_await(run_pulumi_func(body))
+            _sync_await(collect())
     finally:
         asyncio.get_event_loop().close()
     return evaluation

@@ -19,7 +19,6 @@ from appliance import MASK
 from policies.offline import Verdict, Violation, check
 from settings import SettingsError
 
-from .mock_runtime import lean_mock_runtime
 from .offline import PROGRAM, DeclaredResource, Evaluation, evaluate
 from .stack_config import SECRET, StackConfig
 
@@ -62,8 +61,7 @@ def _secure_problem(problem: str, secure: frozenset[str]) -> str:
 def plan_stack(config: StackConfig, program: Path = PROGRAM) -> StackPlan:
     """Evaluate `program` for the stack in the mock runtime and run every rule of the pack on it."""
     try:
-        with lean_mock_runtime():
-            evaluation = evaluate(config.values, config.stack, program)
+        evaluation = evaluate(config.values, config.stack, program)
     except SettingsError as error:
         return StackPlan(config, problems=[_secure_problem(p, config.secure) for p in error.problems])
     return StackPlan(config, evaluation=evaluation, verdicts=check(ordered(evaluation)))

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from cli.__main__ import main
-from cli.offline import Evaluation, mock_secret_access_key
+from cli.offline import evaluate, mock_secret_access_key
 from cli.planning import MASK, exit_code, plan_stack, plan_stacks, problem_lines, stack_json
 from cli.stack_config import read_stack
 from policies import PACKAGES_S3_ACTIONS
@@ -235,16 +235,21 @@ def test_the_cli_exits_non_zero_on_a_violation_and_masks_every_secret(
         assert len(err.splitlines()) == len(plan_stack(read_stack(STACKS_DIR, "dev")).violations)
 
 
-def test_skipping_source_positions_changes_nothing_the_plan_shows(prod: Evaluation) -> None:
+def test_the_lean_mock_runtime_changes_nothing_the_program_declares(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contextlib import nullcontext
+
     from pulumi.runtime import resource as pulumi_resource
 
+    import cli.offline
+
     assert pulumi_resource._get_stack_trace.__name__ == "_get_stack_trace", "an earlier plan left the SDK patched"
-    planned = plan_stack(read_stack(STACKS_DIR, "prod")).evaluation
-    assert planned is not None
+    lean = evaluate(stack_config("prod"), "prod")
+    monkeypatch.setattr(cli.offline, "lean_mock_runtime", nullcontext)
+    plain = evaluate(stack_config("prod"), "prod")
     # Registration order varies with thread timing in the SDK; what is declared must not.
-    assert sorted(planned.resources, key=repr) == sorted(prod.resources, key=repr)
-    assert (planned.outputs, planned.secret_outputs) == (prod.outputs, prod.secret_outputs)
-    assert pulumi_resource._get_stack_trace.__name__ == "_get_stack_trace", "the SDK must be restored after the plan"
+    assert sorted(lean.resources, key=repr) == sorted(plain.resources, key=repr)
+    assert (lean.outputs, lean.secret_outputs) == (plain.outputs, plain.secret_outputs)
+    assert pulumi_resource._get_stack_trace.__name__ == "_get_stack_trace", "the SDK must be restored after the run"
 
 
 def test_stacks_planned_in_worker_processes_are_planned_as_one_at_a_time(tmp_path: Path) -> None:
