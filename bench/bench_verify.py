@@ -13,7 +13,7 @@ import warnings
 
 from cli.offline import evaluate
 from cli.s3client import RequestCounter, S3Endpoint, make_client
-from cli.verify import verify
+from cli.verification import verify
 from tests.moto_s3 import REGION, moto_s3
 
 AIM = 1.5

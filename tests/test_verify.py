@@ -18,7 +18,7 @@ from cli.errors import CliError
 from cli.offline import evaluate
 from cli.probes import PROBE_ROOT
 from cli.s3client import S3Endpoint, client_config, is_aws_endpoint
-from cli.verify import verify
+from cli.verification import verify
 from policies import PACKAGES_S3_ACTIONS, BucketAction, ObjectAction
 from settings import PROJECT_DIR
 from tests.moto_s3 import REGION, AccessKey, MotoS3, moto_s3
