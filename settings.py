@@ -8,7 +8,6 @@ the setting and says what is allowed; all problems are reported together, before
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -19,6 +18,18 @@ from typing import Any
 
 import pulumi
 import yaml
+
+from names import (
+    KMS_KEY_ARN,
+    MAX_TAGS,
+    POLICY_ARN,
+    REGION,
+    bucket_name_problem,
+    dns_suffix_of,
+    hostname_problem,
+    partition_of,
+    tag_problem,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent
 PROJECT = "ghes-packages"
@@ -82,7 +93,7 @@ class Settings:
     @property
     def dns_suffix(self) -> str:
         """The AWS DNS suffix of the region's partition."""
-        return "amazonaws.com.cn" if self.region.startswith("cn-") else "amazonaws.com"
+        return dns_suffix_of(self.region)
 
     @property
     def service_url(self) -> str:
@@ -95,65 +106,9 @@ class Settings:
         return f"{PROJECT}-{self.stack}"
 
 
-# --- rules -------------------------------------------------------------------------------------------
-
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
-_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_BUCKET_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_BUCKET_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-_PARTITION = r"aws(-cn|-us-gov)?"
-_KMS_KEY_ARN = re.compile(
-    rf"^arn:(?P<partition>{_PARTITION}):kms:(?P<region>[a-z0-9-]+):\d{{12}}:key/([0-9a-f-]{{36}}|mrk-[0-9a-f]{{32}})$"
-)
-_POLICY_ARN = re.compile(rf"^arn:(?P<partition>{_PARTITION}):iam::(\d{{12}}|aws):policy/[\w+=,.@/-]{{1,512}}$")
 _USER_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
 _DAYS = (1, 36500)
-# S3 and IAM both allow at most 50 user tags on a bucket or user.
-_MAX_TAGS = 50
-
-
-def partition_of(region: str) -> str:
-    """The AWS partition a region belongs to."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def bucket_name_problem(name: str) -> str | None:
-    """Why `name` is not a valid S3 general-purpose bucket name, or None if it is."""
-    if not 3 <= len(name) <= 63:
-        return f"must be 3 to 63 characters long (got {len(name)})"
-    if not _BUCKET_CHARS.match(name):
-        return "may hold only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit"
-    if ".." in name:
-        return "must not contain two adjacent dots"
-    if ".-" in name or "-." in name:
-        return "must not have a dot next to a hyphen"
-    try:
-        ipaddress.IPv4Address(name)
-        return "must not be formatted as an IP address"
-    except ValueError:
-        pass
-    for prefix in _BUCKET_BAD_PREFIXES:
-        if name.startswith(prefix):
-            return f"must not start with the reserved prefix '{prefix}'"
-    for suffix in _BUCKET_BAD_SUFFIXES:
-        if name.endswith(suffix):
-            return f"must not end with the reserved suffix '{suffix}'"
-    return None
-
-
-def _hostname_problem(name: str) -> str | None:
-    if "://" in name or "/" in name:
-        return "must be the appliance's DNS name only, without scheme or path (e.g. ghes.example.com)"
-    if ":" in name:
-        return "must be the appliance's DNS name only, without a port (e.g. ghes.example.com)"
-    if len(name) > 253 or not all(_LABEL.match(label) for label in name.lower().split(".")):
-        return "must be a DNS name: dot-separated labels of letters, digits and inner hyphens (e.g. ghes.example.com)"
-    return None
+_WHOLE_NUMBER = re.compile(r"^\d+$")
 
 
 # --- parsing -----------------------------------------------------------------------------------------
@@ -188,8 +143,8 @@ class _Parser:
         value = self.value(name)
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
+        if value in ("true", "false"):
+            return bool(value == "true")
         self.fail(f"{PROJECT}:{name}", f"must be true or false (got {json.dumps(value)})")
         return bool(declarations()[name].default)
 
@@ -199,7 +154,7 @@ class _Parser:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        elif isinstance(value, str) and _WHOLE_NUMBER.match(value):
             number = int(value)
         if number is None or not low <= number <= high:
             self.fail(f"{PROJECT}:{name}", f"must be a whole number of days, {low} to {high} (got {json.dumps(value)})")
@@ -217,13 +172,11 @@ class _Parser:
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             self.fail(key, 'must be a JSON object of string values, e.g. {"team":"platform"}')
             return ()
-        if len(value) > _MAX_TAGS:
-            self.fail(key, f"may hold at most {_MAX_TAGS} tags (got {len(value)})")
+        if len(value) > MAX_TAGS:
+            self.fail(key, f"may hold at most {MAX_TAGS} tags (got {len(value)})")
         for tag, text in value.items():
-            if not 1 <= len(tag) <= 128 or tag.lower().startswith("aws:"):
-                self.fail(key, f"tag key '{tag}' must be 1 to 128 characters and must not start with 'aws:'")
-            elif len(text) > 256:
-                self.fail(key, f"tag '{tag}' has a value longer than 256 characters")
+            if why := tag_problem(tag, text):
+                self.fail(key, why)
         return tuple(sorted(value.items()))
 
 
@@ -251,14 +204,16 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     p.problems.extend(_unknown_keys(raw))
 
     region = raw.get(REGION_KEY)
-    if not isinstance(region, str) or not _REGION.match(region.strip()):
+    if not isinstance(region, str) or not REGION.match(region.strip()):
         got = "not set" if region is None else f"got {json.dumps(region)}"
-        p.fail(REGION_KEY, f"is required: an AWS region such as eu-west-1 ({got})")
+        p.fail(
+            REGION_KEY, f"is required: an AWS region such as eu-west-1, in the aws, aws-cn or aws-us-gov partition ({got})"
+        )
         region = ""
     region = region.strip()
 
     hostname = p.string("hostname") or ""
-    if hostname and (why := _hostname_problem(hostname)):
+    if hostname and (why := hostname_problem(hostname)):
         p.fail(f"{PROJECT}:hostname", why)
     hostname = hostname.lower()
 
@@ -285,7 +240,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
 
     kms = p.optional("kmsKeyArn")
     if kms:
-        match = _KMS_KEY_ARN.match(kms)
+        match = KMS_KEY_ARN.match(kms)
         if not match:
             p.fail(f"{PROJECT}:kmsKeyArn", "must be a KMS key ARN, arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID (no alias)")
         elif region and (match["region"] != region or match["partition"] != partition_of(region)):
@@ -293,7 +248,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
 
     boundary = p.optional("permissionsBoundaryArn")
     if boundary:
-        match = _POLICY_ARN.match(boundary)
+        match = POLICY_ARN.match(boundary)
         if not match:
             p.fail(f"{PROJECT}:permissionsBoundaryArn", "must be an IAM policy ARN, arn:PARTITION:iam::ACCOUNT:policy/NAME")
         elif region and match["partition"] != partition_of(region):

@@ -22,7 +22,8 @@ from pulumi.runtime.settings import get_root_resource, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from settings import PROJECT, PROJECT_DIR, REGION_KEY, partition_of
+from names import partition_of
+from settings import PROJECT, PROJECT_DIR, REGION_KEY
 
 from .mock_runtime import lean_mock_runtime
 

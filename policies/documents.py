@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
+from names import BUCKET, KMS_KEY_ARN, PARTITION
+
 from .iam import BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, PACKAGES_S3_ACTIONS, objects_arn
 
 # Reading ARNs, never building them: a bucket ARN has no key part, a KMS key ARN names one key (no alias).
-_BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+_BUCKET_ARN = re.compile(rf"^arn:{PARTITION}:s3:::{BUCKET}$")
 _WILDCARDS = ("*", "?")
 # The canonical spelling of every action the Packages user may hold, keyed case-insensitively as AWS does.
 _CANONICAL = {action.casefold(): action for action in (*PACKAGES_S3_ACTIONS, *KMS_ACTIONS)}
@@ -139,7 +140,7 @@ def least_privilege_problems(document: Mapping[str, Any]) -> list[str]:
         missing = [a for a in KMS_ACTIONS if not granted.get(a)]
         if missing:
             problems.append(f"grants KMS use without {', '.join(missing)}; the KMS statement needs {', '.join(KMS_ACTIONS)}")
-        bad = sorted(k for k in keys if not _KMS_KEY_ARN.match(k))
+        bad = sorted(k for k in keys if not KMS_KEY_ARN.match(k))
         if bad:
             problems.append(
                 f"allows KMS actions on {', '.join(repr(k) for k in bad)}; only on one KMS key ARN (key/..., no alias)"

@@ -14,12 +14,23 @@ KMS = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890
 
 # (what is wrong, config change, stack, expected fragment of the one line)
 INVALID = [
-    ("region missing", {"aws:region": None}, "dev", "aws:region: is required: an AWS region such as eu-west-1 (not set)"),
+    (
+        "region missing",
+        {"aws:region": None},
+        "dev",
+        "aws:region: is required: an AWS region such as eu-west-1, in the aws, aws-cn or aws-us-gov partition (not set)",
+    ),
     (
         "region misspelt",
         {"aws:region": "eu-west"},
         "dev",
-        'aws:region: is required: an AWS region such as eu-west-1 (got "eu-west")',
+        'aws-us-gov partition (got "eu-west")',
+    ),
+    (
+        "region in an unsupported ISO partition",
+        {"aws:region": "us-iso-east-1"},
+        "dev",
+        'aws-us-gov partition (got "us-iso-east-1")',
     ),
     ("hostname missing", {f"{NS}:hostname": None}, "dev", f"{NS}:hostname: is not set: The GHES appliance's DNS name"),
     ("hostname with scheme", {f"{NS}:hostname": "https://ghes.example.com"}, "dev", "without scheme or path"),
