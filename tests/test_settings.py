@@ -133,6 +133,10 @@ INVALID = [
         f"{NS}:bucketname: unknown setting; did you mean '{NS}:bucketName'?",
     ),
     ("unknown setting, nothing close", {f"{NS}:colour": "blue"}, "dev", f"{NS}:colour: unknown setting; known settings:"),
+    ("versioning capitalised, which the engine refuses", {f"{NS}:versioning": "True"}, "dev", "must be true or false"),
+    ("days padded with spaces", {f"{NS}:abortIncompleteUploadDays": " 7 "}, "dev", "must be a whole number of days"),
+    ("tag key with a character S3 refuses", {f"{NS}:tags": '{"team!": "x"}'}, "dev", "tag 'team!' may hold only letters"),
+    ("tag value with a character IAM refuses", {f"{NS}:tags": '{"team": "a;b"}'}, "dev", "tag 'team' may hold only letters"),
 ]
 
 
