@@ -34,6 +34,8 @@ from names import (
 PROJECT_DIR = Path(__file__).resolve().parent
 PROJECT = "ghes-packages"
 REGION_KEY = "aws:region"
+BUCKET_SUFFIX = "-bucket"
+"""The bucket's logical name is the component's name and this; auto-naming then appends "-" and 7 characters."""
 
 
 class SettingsError(pulumi.RunError):
@@ -221,8 +223,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if bucket and (why := bucket_name_problem(bucket)):
         p.fail(f"{PROJECT}:bucketName", f"'{bucket}' is not a valid S3 bucket name: it {why}")
     if bucket is None:
-        # Auto-naming appends "-bucket-" and 7 characters to the prefix; the result must still be a bucket name.
-        derived = f"{PROJECT}-{stack}-bucket-abcdefg"
+        # Auto-naming appends "-" and 7 characters to the logical name; the result must still be a bucket name.
+        derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}-abcdefg"
         if why := bucket_name_problem(derived):
             p.fail(
                 f"{PROJECT}:bucketName",

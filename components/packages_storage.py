@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from policies import packages_policy_document, tls_only_bucket_policy
-from settings import Settings
+from settings import BUCKET_SUFFIX, Settings
 
 COMPONENT_TYPE = "ghes-packages:storage:PackagesStorage"
 
 
 @dataclass(frozen=True)
 class PackagesStorageArgs:
-    """What PackagesStorage builds; see Pulumi.yaml for the meaning of each setting."""
+    """What PackagesStorage builds; see Pulumi.yaml for each setting (and its default, written only there)."""
 
-    bucket_name: str | None = None
+    bucket_name: str | None
     """The bucket's name; None lets Pulumi auto-name it from the component's name."""
-    versioning: bool = True
+    versioning: bool
     """Keep object versions."""
-    noncurrent_version_days: int = 30
+    noncurrent_version_days: int
     """With versioning, days until a noncurrent version expires."""
-    abort_incomplete_upload_days: int = 7
+    abort_incomplete_upload_days: int
     """Days until an incomplete multipart upload is aborted."""
-    kms_key_arn: str | None = None
+    kms_key_arn: str | None
     """Customer-managed KMS key for SSE-KMS; None means SSE-S3 (AES256)."""
-    permissions_boundary_arn: str | None = None
+    permissions_boundary_arn: str | None
     """Permissions boundary of the IAM user."""
-    user_path: str = "/ghes/"
+    user_path: str
     """IAM path of the user."""
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str]
     """Tags for the bucket and the IAM user."""
 
     @classmethod
@@ -74,7 +74,7 @@ class PackagesStorage(pulumi.ComponentResource):
 
         # GitHub warns that changing Packages storage after use needs a migration: never replace or delete it.
         bucket = aws.s3.Bucket(
-            f"{name}-bucket",
+            f"{name}{BUCKET_SUFFIX}",
             bucket=args.bucket_name,
             force_destroy=False,
             tags=args.tags,
@@ -156,12 +156,13 @@ class PackagesStorage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
         )
 
+        # After the bucket: a bucket that cannot be created (a taken name) must leave no user or key behind.
         user = aws.iam.User(
             f"{name}-user",
             path=args.user_path,
             permissions_boundary=args.permissions_boundary_arn,
             tags=args.tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket]),
         )
         kms_key_arn = args.kms_key_arn
         policy_document = bucket.arn.apply(lambda arn: json.dumps(packages_policy_document(arn, kms_key_arn), indent=2))

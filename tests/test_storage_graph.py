@@ -212,3 +212,9 @@ def test_program_uses_no_deprecated_pulumi_aws_resource_or_property(monkeypatch:
     run({**MINIMAL, "ghes-packages:versioning": "false"})
     deprecated = [message for message in warned if "deprecated" in message]
     assert not deprecated, f"the program uses deprecated pulumi_aws APIs: {deprecated}"
+
+
+def test_iam_user_waits_for_the_bucket(prod: Evaluation) -> None:
+    # A bucket that cannot be created (its name is taken) must leave no user or access key behind.
+    bucket = prod.one(BUCKET)
+    assert bucket.urn in prod.one("aws:iam/user:User").dependencies, "the IAM user must depend on the bucket"
