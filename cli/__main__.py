@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-
-from settings import SettingsError
+from typing import NoReturn
 
 from .errors import CliError
 
@@ -15,8 +14,15 @@ from .errors import CliError
 COMMANDS: tuple[str, ...] = ("plan", "render", "configure", "verify")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (argparse prints the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cli", description="Operator commands for ghes-packages.")
+    parser = _Parser(prog="python -m cli", description="Operator commands for ghes-packages.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"cli.{name}").add_parser(subparsers)
@@ -24,10 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.run(args)
         return code
-    except SettingsError as error:
-        for problem in error.problems:
-            print(f"ghes-packages: error: {problem}", file=sys.stderr)
-        return 2
     except CliError as error:
         print(f"ghes-packages: error: {error}", file=sys.stderr)
         return error.exit_code

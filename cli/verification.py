@@ -6,7 +6,6 @@ Kept apart from the command so that loading the CLI (for `plan`, `--help`, ...) 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,8 +29,6 @@ def endpoint_from_outputs(outputs: dict[str, Any], ca_bundle: str | None) -> tup
     url = urlsplit(outputs["serviceUrl"])
     if url.scheme not in ("http", "https") or not url.hostname:
         raise CliError(f"stack outputs: serviceUrl must be an http:// or https:// URL (got {outputs['serviceUrl']!r})")
-    if ca_bundle is not None and not Path(ca_bundle).is_file():
-        raise CliError(f"--ca-bundle: {ca_bundle} is not a readable file", 2)
     actions = outputs.get("actionsBucketName")
     endpoint = S3Endpoint(
         service_url=outputs["serviceUrl"],

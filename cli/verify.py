@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from .errors import CliError
@@ -39,10 +40,20 @@ def add_parser(subparsers: Any) -> None:
         help=f"how long to retry while a new key is not yet valid (IAM propagation); default {DEFAULT_WAIT_SECONDS:g}",
     )
     parser.add_argument(
-        "--ca-bundle", metavar="FILE", help="PEM file of the CA certificates to trust for the service URL (MinIO)"
+        "--ca-bundle",
+        metavar="FILE",
+        type=_readable_file,
+        help="PEM file of the CA certificates to trust for the service URL (MinIO)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.set_defaults(run=run)
+
+
+def _readable_file(text: str) -> str:
+    # Checked while parsing, so a bad option never reaches `pulumi stack output --show-secrets`.
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a readable file")
+    return text
 
 
 def _seconds(text: str) -> float:

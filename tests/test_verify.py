@@ -363,15 +363,21 @@ def test_unusable_outputs_are_one_clear_line(
 
 
 def test_a_missing_ca_bundle_is_one_clear_line(emitted: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(emitted, capsys, "--ca-bundle", "/nonexistent/ca.pem")
-    assert (code, out, err) == (2, "", "ghes-packages: error: --ca-bundle: /nonexistent/ca.pem is not a readable file\n")
+    with pytest.raises(SystemExit) as raised:
+        _run(emitted, capsys, "--ca-bundle", "/nonexistent/ca.pem")
+    out, err = capsys.readouterr()
+    assert (raised.value.code, out) == (2, "")
+    assert (
+        err == "python -m cli verify: error: argument --ca-bundle: /nonexistent/ca.pem is not a readable file (see --help)\n"
+    )
 
 
 def test_a_bad_wait_is_rejected(emitted: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         _run(emitted, capsys, "--wait", "-1")
     assert raised.value.code == 2
-    assert "argument --wait: must be a number of seconds from 0 to 3600" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "argument --wait: must be a number of seconds from 0 to 3600" in err and len(err.splitlines()) == 1
 
 
 @pytest.mark.parametrize(
