@@ -157,10 +157,6 @@ def test_packages_key_is_denied_out_of_scope_requests(accounts: Accounts, reques
     assert denied(lambda: OUT_OF_SCOPE[request_name](accounts)), f"the Packages key may {request_name}"
 
 
-def test_at_least_twelve_out_of_scope_requests_are_probed() -> None:
-    assert len(OUT_OF_SCOPE) >= 12
-
-
 def test_enforcement_is_really_on(accounts: Accounts) -> None:
     # Guards every denial above: the admin may do what the Packages key may not.
     assert not denied(lambda: accounts.admin_s3.get_object(Bucket=OTHER_BUCKET, Key="actions/cache.tgz"))
