@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from appliance import MASK
+from outputs import StackOutput
 from policies.offline import Verdict, Violation, check
 from settings import SettingsError
 
 from .offline import PROGRAM, DeclaredResource, Evaluation, evaluate
 from .stack_config import SECRET, StackConfig
 
-SCRIPT_OUTPUT = "ghesConfigureScript"
-POLICY_OUTPUT = "policyDocument"
+SCRIPT_OUTPUT = StackOutput.GHES_CONFIGURE_SCRIPT
+POLICY_OUTPUT = StackOutput.POLICY_DOCUMENT
 EXIT_VIOLATION, EXIT_INVALID = 1, 2
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError
 
 from appliance import MASK
+from outputs import StackOutput
 
 from .denied_probes import probe_denied
 from .errors import CliError
@@ -25,19 +26,27 @@ from .verify_report import Report
 
 def endpoint_from_outputs(outputs: dict[str, Any], ca_bundle: str | None) -> tuple[S3Endpoint, str, str | None]:
     """The endpoint, the Packages bucket and the Actions bucket (if any) from the stack outputs."""
-    require_outputs(outputs, "bucketName", "serviceUrl", "region", "accessKeyId", "secretAccessKey")
-    url = urlsplit(outputs["serviceUrl"])
+    require_outputs(
+        outputs,
+        StackOutput.BUCKET_NAME,
+        StackOutput.SERVICE_URL,
+        StackOutput.REGION,
+        StackOutput.ACCESS_KEY_ID,
+        StackOutput.SECRET_ACCESS_KEY,
+    )
+    url = urlsplit(outputs[StackOutput.SERVICE_URL])
     if url.scheme not in ("http", "https") or not url.hostname:
-        raise CliError(f"stack outputs: serviceUrl must be an http:// or https:// URL (got {outputs['serviceUrl']!r})")
-    actions = outputs.get("actionsBucketName")
+        got = outputs[StackOutput.SERVICE_URL]
+        raise CliError(f"stack outputs: {StackOutput.SERVICE_URL} must be an http:// or https:// URL (got {got!r})")
+    actions = outputs.get(StackOutput.ACTIONS_BUCKET_NAME)
     endpoint = S3Endpoint(
-        service_url=outputs["serviceUrl"],
-        region=outputs["region"],
-        access_key_id=outputs["accessKeyId"],
-        secret_access_key=outputs["secretAccessKey"],
+        service_url=outputs[StackOutput.SERVICE_URL],
+        region=outputs[StackOutput.REGION],
+        access_key_id=outputs[StackOutput.ACCESS_KEY_ID],
+        secret_access_key=outputs[StackOutput.SECRET_ACCESS_KEY],
         ca_bundle=ca_bundle,
     )
-    return endpoint, outputs["bucketName"], actions if isinstance(actions, str) and actions else None
+    return endpoint, outputs[StackOutput.BUCKET_NAME], actions if isinstance(actions, str) and actions else None
 
 
 def verify(

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from cli.offline import Evaluation, mock_secret_access_key
+from outputs import StackOutput
 from policies import BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, PACKAGES_S3_ACTIONS
 from tests.conftest import MINIMAL, run, stack_config
 
@@ -180,6 +181,7 @@ def test_stack_outputs_have_their_stable_names_and_values(prod: Evaluation) -> N
         "ghesConfigureScript",
         "ghesSettings",
     }
+    assert set(outputs) == set(StackOutput), "outputs.StackOutput must name exactly what the program exports"
     assert outputs["bucketName"] == "example-ghes-prod-packages"
     assert outputs["region"] == "us-west-2"
     assert outputs["serviceUrl"] == "https://s3.us-west-2.amazonaws.com"

@@ -1,0 +1,23 @@
+"""The stack outputs' names: a contract other tools read (`pulumi stack output`), so written once, here."""
+
+from __future__ import annotations
+
+import enum
+
+
+class StackOutput(enum.StrEnum):
+    """Each stack output of ghes-packages; the README's outputs reference says what each holds."""
+
+    BUCKET_NAME = "bucketName"
+    BUCKET_ARN = "bucketArn"
+    REGION = "region"
+    SERVICE_URL = "serviceUrl"
+    IAM_USER_NAME = "iamUserName"
+    IAM_USER_ARN = "iamUserArn"
+    ACCESS_KEY_ID = "accessKeyId"
+    SECRET_ACCESS_KEY = "secretAccessKey"  # noqa: S105 - the output's name, not a secret
+    POLICY_DOCUMENT = "policyDocument"
+    HOSTNAME = "hostname"
+    ACTIONS_BUCKET_NAME = "actionsBucketName"
+    GHES_CONFIGURE_SCRIPT = "ghesConfigureScript"
+    GHES_SETTINGS = "ghesSettings"
