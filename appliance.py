@@ -37,7 +37,12 @@ SESSION_STARTED = "ghes-packages: appliance session started"
 """The script's first line on stderr: what ssh printed before it came from ssh itself, not the appliance."""
 
 NO_APPLY_ARGUMENT = "--no-apply"
-"""The script's one argument (`bash -s -- --no-apply`): write and check the settings, but do not apply them."""
+"""Script argument (`bash -s -- --no-apply`): write and check the settings, but do not apply them."""
+FORCE_APPLY_ARGUMENT = "--force-apply"
+"""Script argument: apply even when this run wrote nothing (an earlier `--no-apply` run wrote the values)."""
+
+UP_TO_DATE = "ghes-packages: every setting already up to date: ghe-config-apply not run (--force-apply runs it)"
+"""The script's line on stderr when it wrote nothing and so skipped the apply; `configure` reports it."""
 
 
 class GheConfigKey(enum.StrEnum):
@@ -72,7 +77,16 @@ class ScriptExit(enum.IntEnum):
     APPLY_FAILED = 15
     """`ghe-config-apply` failed after the check passed: the new settings stay written."""
     USAGE = 16
-    """The script was given an argument it does not know."""
+    """The script was given an argument it does not know, or both --no-apply and --force-apply."""
+
+
+class InvalidSetting(ValueError):
+    """A PackagesSettings value the appliance cannot be given; `field` names it, `problem` says why."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field} {problem}")
+        self.field = field
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -90,10 +104,10 @@ class PackagesSettings:
         for name in ("hostname", "service_url", "bucket_name", "access_key_id", "secret_access_key"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be a non-empty string")
+                raise InvalidSetting(name, "must be a non-empty string")
             # A shell argument cannot hold a NUL byte; ghe-config would receive a truncated value.
             if "\0" in value:
-                raise ValueError(f"{name} must not contain a NUL character")
+                raise InvalidSetting(name, "contains a NUL character, which no shell argument can carry")
 
     def masked(self) -> PackagesSettings:
         """The same settings with the secret access key replaced by MASK."""
@@ -150,6 +164,8 @@ def render_configure_script(settings: PackagesSettings) -> str:
             apply_log=APPLY_LOG,
             session_started=SESSION_STARTED,
             no_apply_argument=NO_APPLY_ARGUMENT,
+            force_apply_argument=FORCE_APPLY_ARGUMENT,
+            up_to_date=UP_TO_DATE,
             exit={member.name: int(member) for member in ScriptExit},
         )
     )

@@ -13,7 +13,15 @@ import os
 import sys
 from typing import Any
 
-from appliance import APPLY_COMMAND, APPLY_LOG, NO_APPLY_ARGUMENT, ScriptExit, render_configure_script
+from appliance import (
+    APPLY_COMMAND,
+    APPLY_LOG,
+    FORCE_APPLY_ARGUMENT,
+    NO_APPLY_ARGUMENT,
+    UP_TO_DATE,
+    ScriptExit,
+    render_configure_script,
+)
 
 from .errors import CliError
 from .render import appliance_settings
@@ -59,17 +67,25 @@ def add_parser(subparsers: Any) -> None:
         description=(
             "Run the configure script on the appliance's admin shell with the system ssh client; the script and "
             "its secret travel only on ssh's standard input. It refuses an appliance whose hostname is not the "
-            "stack's, checks the storage before applying, and restores the previous settings if the check fails. "
-            f"ssh options come from your ssh config (or --ssh-config, or ${SSH_CONFIG_ENV}); host key checking "
-            "is never turned off. See docs/appliance.md."
+            "stack's, checks the storage before applying, restores the previous settings if the check fails, and "
+            f"runs {APPLY_COMMAND} only if it changed a setting (or with --force-apply). ssh options come from your "
+            f"ssh config (or --ssh-config, or ${SSH_CONFIG_ENV}); this command never turns host key checking off "
+            "and refuses options that do. Exit 0: done; 2: a bad option; 1: unusable stack outputs; 10-16: the "
+            "appliance script's outcome; 20-25: ssh. See docs/appliance.md."
         ),
     )
     add_source_arguments(parser)
     parser.add_argument("--host", required=True, type=_name("host name or address"), help="the appliance to ssh to")
     parser.add_argument("--port", type=_port, default=ADMIN_SSH_PORT, help="the admin shell's ssh port (default 122)")
     parser.add_argument("--user", type=_name("user name"), default=ADMIN_USER, help="the ssh user (default admin)")
-    parser.add_argument(
+    apply = parser.add_mutually_exclusive_group()
+    apply.add_argument(
         "--no-apply", action="store_true", help=f"write and check the settings, but do not run {APPLY_COMMAND}"
+    )
+    apply.add_argument(
+        "--force-apply",
+        action="store_true",
+        help=f"run {APPLY_COMMAND} even if every setting is already up to date (after an earlier --no-apply run)",
     )
     parser.add_argument(
         "--batch", action="store_true", help="never prompt (ssh BatchMode): fail instead, as a pipeline should"
@@ -86,7 +102,8 @@ def add_parser(subparsers: Any) -> None:
         metavar="OPTION",
         action="append",
         default=[],
-        help="an ssh -o option, e.g. ProxyJump=bastion (repeatable); StrictHostKeyChecking=no is refused",
+        help="an ssh -o option, e.g. ProxyJump=bastion (repeatable); options that turn host key checking off "
+        "(StrictHostKeyChecking=no, UserKnownHostsFile=/dev/null, ...) are refused",
     )
     parser.set_defaults(run=run)
 
@@ -96,7 +113,7 @@ def ssh_command(args: argparse.Namespace) -> list[str]:
     for option in args.ssh_option:
         check_ssh_option(option)
     if args.ssh_config and not os.path.isfile(args.ssh_config):
-        raise CliError(f"--ssh-config: {args.ssh_config} is not a file")
+        raise CliError(f"--ssh-config (or ${SSH_CONFIG_ENV}): {args.ssh_config} is not a file", 2)
     command = ["ssh", "-T", "-p", str(args.port), "-l", args.user]
     if args.ssh_config:
         command += ["-F", args.ssh_config]
@@ -107,7 +124,11 @@ def ssh_command(args: argparse.Namespace) -> list[str]:
     # ssh keeps the first value it is given for an option, so the user's own options above win over these.
     command += ["-o", f"ConnectTimeout={CONNECT_TIMEOUT_SECONDS}"]
     command += ["--", args.host, "bash", "-s", "--"]
-    return command + ([NO_APPLY_ARGUMENT] if args.no_apply else [])
+    if args.no_apply:
+        command.append(NO_APPLY_ARGUMENT)
+    if args.force_apply:
+        command.append(FORCE_APPLY_ARGUMENT)
+    return command
 
 
 def _ssh_error(failure: SshFailure, args: argparse.Namespace, messages: list[str]) -> CliError:
@@ -156,7 +177,7 @@ def _script_error(code: int, args: argparse.Namespace, hostname: str) -> CliErro
 def run(args: argparse.Namespace) -> int:
     command = ssh_command(args)  # options are checked before any stack output is read
     settings = appliance_settings(load_stack_outputs(args))
-    result = run_script(command, render_configure_script(settings), settings.secret_access_key)
+    result = run_script(command, render_configure_script(settings), settings.secret_access_key, watch=[UP_TO_DATE])
     if not result.started:
         if result.returncode == SSH_FAILED:
             raise _ssh_error(classify(result.ssh_messages), args, result.ssh_messages)
@@ -172,6 +193,11 @@ def run(args: argparse.Namespace) -> int:
         )
     if result.returncode != ScriptExit.OK:
         raise _script_error(result.returncode, args, settings.hostname)
-    done = "written and checked, not applied" if args.no_apply else "configured and applied"
+    if args.no_apply:
+        done = "written and checked, not applied"
+    elif UP_TO_DATE in result.seen:
+        done = f"already up to date and checked; nothing changed, so {APPLY_COMMAND} was not run (--force-apply runs it)"
+    else:
+        done = "configured and applied"
     print(f"ghes-packages: {args.host}: Packages storage {done}", file=sys.stderr)
     return 0

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from appliance import PackagesSettings, render_configure_script, settings_document
+from appliance import InvalidSetting, PackagesSettings, render_configure_script, settings_document
 
 from .errors import CliError
 from .stack_outputs import add_source_arguments, load_stack_outputs, require_outputs
@@ -35,10 +35,11 @@ _OUTPUT_FIELDS = {
 def appliance_settings(outputs: Mapping[str, Any]) -> PackagesSettings:
     """The appliance settings held by a stack's outputs; CliError naming any missing or unusable output."""
     require_outputs(outputs, *_OUTPUT_FIELDS)
-    for name in _OUTPUT_FIELDS:
-        if "\0" in outputs[name]:
-            raise CliError(f"stack outputs: {name} contains a NUL character, which no shell argument can carry")
-    return PackagesSettings(**{field: outputs[name] for name, field in _OUTPUT_FIELDS.items()})
+    try:
+        return PackagesSettings(**{field: outputs[name] for name, field in _OUTPUT_FIELDS.items()})
+    except InvalidSetting as error:
+        output = next(name for name, field in _OUTPUT_FIELDS.items() if field == error.field)
+        raise CliError(f"stack outputs: {output} {error.problem}") from None
 
 
 def render_text(settings: PackagesSettings, as_json: bool) -> str:
@@ -48,11 +49,19 @@ def render_text(settings: PackagesSettings, as_json: bool) -> str:
     return render_configure_script(settings)
 
 
+def check_out_option(path: Path) -> None:
+    """CliError (exit 2) unless `path` can name the file to write: checked before any stack output is read."""
+    if str(path) == "-":
+        raise CliError("--out -: standard output is not a file; name a file, or leave --out out for the masked text", 2)
+    if path.is_dir():
+        raise CliError(f"--out: {path} is a folder; name a file", 2)
+    if not path.parent.is_dir():
+        raise CliError(f"--out: folder {path.parent} does not exist", 2)
+
+
 def write_private_file(path: Path, text: str) -> None:
     """Write `text` to `path` with mode 0600: into a new private file beside it, then renamed over it."""
     folder = path.parent
-    if not folder.is_dir():
-        raise CliError(f"--out: folder {folder} does not exist")
     try:
         # mkstemp creates the file with mode 0600 from the start, so the secret is never readable by others.
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
@@ -77,7 +86,8 @@ def add_parser(subparsers: Any) -> None:
         description=(
             "Render the bash script that configures GHES Packages storage on the appliance (see docs/appliance.md), "
             "from the stack's outputs. Printed with the secret access key masked; the real script goes only to a "
-            "file: --show-secrets --out FILE (mode 0600)."
+            "file: --show-secrets --out FILE (mode 0600). Exit 0: done; 2: a bad option (checked before any stack "
+            "output is read); 1: unusable stack outputs or a file that cannot be written."
         ),
     )
     add_source_arguments(parser)
@@ -94,10 +104,11 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Options first: a bad one must never run `pulumi stack output --show-secrets`.
     if args.show_secrets and args.out is None:
-        raise CliError("--show-secrets writes the secret key only to a file: add --out FILE (created with mode 0600)")
-    if args.out is not None and str(args.out) == "-":
-        raise CliError("--out -: standard output is not a file; name a file, or leave --out out for the masked text")
+        raise CliError("--show-secrets writes the secret key only to a file: add --out FILE (created with mode 0600)", 2)
+    if args.out is not None:
+        check_out_option(args.out)
     settings = appliance_settings(load_stack_outputs(args))
     text = render_text(settings if args.show_secrets else settings.masked(), args.json)
     if args.out is None:

@@ -9,11 +9,14 @@ banner; on success they are passed on.
 from __future__ import annotations
 
 import enum
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -24,11 +27,13 @@ from .errors import CliError
 SSH_FAILED = 255
 """ssh's own exit status when it could not connect, authenticate, or lost the connection."""
 
-# ssh options that would switch host key checking off; refused whatever their source on our command line.
-_UNSAFE_OPTIONS = {
-    "stricthostkeychecking": {"no", "off", "false"},
-    "userknownhostsfile": {"/dev/null"},
-}
+# ssh options (lower-case) that would switch host key checking off, and the values that do it. `accept-new`
+# (trust on first use) is allowed: that is the user's explicit choice, and a changed key is still refused.
+_HOST_KEY_CHECKING_VALUES_OFF = frozenset({"no", "off", "false"})
+_HOST_KEY_OPTIONS = frozenset({"stricthostkeychecking", "userknownhostsfile", "globalknownhostsfile"})
+_NO_KNOWN_HOSTS_FILE = "none"  # ssh's word for "no file"; /dev/null has the same effect
+# As ssh reads one `-o` line: a keyword, then `=` and/or whitespace, then the value (which may be quoted).
+_OPTION_LINE = re.compile(r"\s*([^\s=]+)\s*(?:=\s*|\s+)(.*)", re.DOTALL)
 
 
 class SshFailure(enum.Enum):
@@ -65,11 +70,32 @@ def classify(messages: list[str]) -> SshFailure:
     return SshFailure.OTHER
 
 
+def _turns_host_key_checking_off(keyword: str, values: list[str]) -> bool:
+    if keyword == "stricthostkeychecking":
+        return any(value.lower() in _HOST_KEY_CHECKING_VALUES_OFF for value in values)
+    return any(  # a known-hosts file option
+        value.lower() == _NO_KNOWN_HOSTS_FILE or os.path.realpath(os.path.expanduser(value)) == os.devnull
+        for value in values
+    )
+
+
 def check_ssh_option(option: str) -> None:
-    """CliError if an `-o` option would turn host key checking off."""
-    key, _, value = option.replace("=", " ", 1).partition(" ")
-    if value.strip().lower() in _UNSAFE_OPTIONS.get(key.strip().lower(), set()):
-        raise CliError(f"--ssh-option {option}: host key checking is never turned off; add the host key to known_hosts")
+    """CliError (exit 2) if an `-o` option would turn host key checking off (or is not an option line at all).
+
+    Only the host-key options are looked into; any other option is ssh's to judge.
+    """
+    match = _OPTION_LINE.fullmatch(option)
+    if match is None:
+        raise CliError(f"--ssh-option {option!r}: must be KEYWORD=VALUE, e.g. ProxyJump=bastion", 2)
+    keyword = match.group(1).lower()
+    if keyword not in _HOST_KEY_OPTIONS:
+        return
+    try:
+        values = shlex.split(match.group(2))  # ssh reads quoted values too: StrictHostKeyChecking="no"
+    except ValueError:
+        values = []
+    if not values or _turns_host_key_checking_off(keyword, values):
+        raise CliError(f"--ssh-option {option}: host key checking is never turned off; add the host key to known_hosts", 2)
 
 
 @dataclass
@@ -81,15 +107,19 @@ class SessionResult:
     """Whether the script printed its first line: if not, nothing ran on the remote host."""
     ssh_messages: list[str] = field(default_factory=list)
     """What ssh printed before the session started (masked)."""
+    seen: set[str] = field(default_factory=set)
+    """Which of the watched lines the remote script printed on stderr."""
 
 
 class _Relay:
     """Copies one of ssh's output pipes to ours, line by line, masking the secret."""
 
-    def __init__(self, secret: str):
+    def __init__(self, secret: str, watch: Collection[str]):
         self.secret = secret.encode()
         self.started = False
         self.held: list[bytes] = []
+        self.watch = {line.encode(): line for line in watch}
+        self.seen: set[str] = set()
 
     def mask(self, line: bytes) -> bytes:
         return line.replace(self.secret, MASK.encode()) if self.secret else line
@@ -109,6 +139,8 @@ class _Relay:
                 target.flush()
                 continue
             if self.started:
+                if (watched := self.watch.get(line.rstrip(b"\r\n"))) is not None:
+                    self.seen.add(watched)
                 target.write(self.mask(line))
                 target.flush()
             else:
@@ -123,17 +155,18 @@ def _feed(stdin: IO[bytes], script: bytes) -> None:
         pass
 
 
-def run_script(ssh_command: list[str], script: str, secret: str) -> SessionResult:
+def run_script(ssh_command: list[str], script: str, secret: str, watch: Collection[str] = ()) -> SessionResult:
     """Run `ssh_command` (which runs `bash -s` remotely) with `script` on its stdin; stream its output.
 
     :param ssh_command: the full ssh command line; it must not hold the secret.
     :param script: the script, which may hold the secret: it only ever goes through the pipe.
     :param secret: masked in everything relayed.
+    :param watch: whole stderr lines of the script to report in `SessionResult.seen` if they appear.
     """
     program = shutil.which(ssh_command[0])
     if program is None:
         raise CliError(f"the ssh client ({ssh_command[0]}) is not on PATH; install OpenSSH's client")
-    relay = _Relay(secret)
+    relay = _Relay(secret, watch)
     process = subprocess.Popen(
         [program, *ssh_command[1:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -155,4 +188,4 @@ def run_script(ssh_command: list[str], script: str, secret: str) -> SessionResul
         for thread in threads:
             thread.join()
     messages = [line.decode(errors="replace").strip() for line in relay.held]
-    return SessionResult(returncode, relay.started, [m for m in messages if m])
+    return SessionResult(returncode, relay.started, [m for m in messages if m], relay.seen)

@@ -5,10 +5,11 @@ set +o xtrace +o verbose  # first: `bash -x` or `bash -v` must not echo the valu
 # assignments below, never in a comment: a newline in a value would end the comment and run the rest.
 #
 # Run it in the appliance's admin shell, on standard input so no value reaches a file or shell history:
-#   ssh -p 122 admin@HOSTNAME bash -s -- [{{ no_apply_argument }}] < configure-packages.sh
+#   ssh -p 122 admin@HOSTNAME bash -s -- [{{ no_apply_argument }} | {{ force_apply_argument }}] < configure-packages.sh
 # (`python -m cli configure` does exactly that.) It stops before any write unless the appliance is the
 # stack's; records the current values; writes only what differs; runs the storage check and, if that fails
-# or anything goes wrong while writing, puts every recorded value back; applies only after the check passed.
+# or anything goes wrong while writing, puts every recorded value back; applies only after the check passed,
+# and only if it wrote something (or was given {{ force_apply_argument }}): an apply restarts services.
 # Exit codes: {% for name, code in exit.items() %}{{ code }} {{ name }}{{ ", " if not loop.last }}{% endfor %}.
 set -euo pipefail
 umask 077
@@ -69,13 +70,18 @@ on_exit() {
 
 main() {
   printf '%s\n' {{ session_started|shq }} >&2
-  local no_apply=0 arg i report status
+  local no_apply=0 force_apply=0 arg i report status
   for arg in "$@"; do
     case $arg in
       {{ no_apply_argument|shq }}) no_apply=1 ;;
-      *) say "unknown argument (the only one is {{ no_apply_argument }})"; exit {{ exit.USAGE }} ;;
+      {{ force_apply_argument|shq }}) force_apply=1 ;;
+      *) say "unknown argument (the arguments are {{ no_apply_argument }} or {{ force_apply_argument }})"; exit {{ exit.USAGE }} ;;
     esac
   done
+  if (( no_apply && force_apply )); then
+    say "{{ no_apply_argument }} and {{ force_apply_argument }} contradict each other: give one"
+    exit {{ exit.USAGE }}
+  fi
   for arg in ghe-config {{ check_command|shq }} {{ apply_command|shq }}; do
     command -v "$arg" >/dev/null || { say "$arg not found: this is not a GHES admin shell; nothing was written"; exit {{ exit.NOT_AN_APPLIANCE }}; }
   done
@@ -118,6 +124,12 @@ main() {
 
   if (( no_apply )); then
     say "settings written and checked, not applied ({{ no_apply_argument }}): run {{ apply_command }} to apply them"
+    exit 0
+  fi
+  # The check ran anyway (it proves the credential still works); the apply restarts services, so a run that
+  # changed nothing skips it.
+  if (( ${#written[@]} == 0 && ! force_apply )); then
+    printf '%s\n' {{ up_to_date|shq }} >&2
     exit 0
   fi
   say "applying the configuration ({{ apply_command }}); services may restart"

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from appliance import (
+    FORCE_APPLY_ARGUMENT,
     MASK,
     NO_APPLY_ARGUMENT,
+    UP_TO_DATE,
     GheConfigKey,
     PackagesSettings,
     ScriptExit,
@@ -181,13 +183,46 @@ def test_failed_apply_is_reported_and_keeps_the_checked_settings(appliance: Fake
     assert "/data/user/common/ghe-config.log" in result.stderr.decode()
 
 
-def test_a_second_run_writes_nothing(appliance: FakeAppliance) -> None:
+def test_a_second_run_writes_nothing_and_applies_nothing(appliance: FakeAppliance) -> None:
     script = render_configure_script(STACK)
     assert appliance.run_script(script).returncode == ScriptExit.OK
-    writes = len(appliance.writes())
-    assert appliance.run_script(script).returncode == ScriptExit.OK
+    writes, applied = len(appliance.writes()), appliance.applied()
+    assert (appliance.checks, appliance.applies) == (1, 1)
+    second = appliance.run_script(script)
+    assert second.returncode == ScriptExit.OK, second.stderr.decode()
     assert len(appliance.writes()) == writes
-    assert appliance.settings() == stack_view()
+    # The check still runs (it proves the credential still works); the apply, which restarts services, does not.
+    assert (appliance.checks, appliance.applies) == (2, 1)
+    assert appliance.settings() == appliance.applied() == applied == stack_view()
+    assert UP_TO_DATE in second.stderr.decode().splitlines()
+
+
+def test_force_apply_applies_settings_an_earlier_no_apply_run_wrote(appliance: FakeAppliance) -> None:
+    script = render_configure_script(STACK)
+    assert appliance.run_script(script, NO_APPLY_ARGUMENT).returncode == ScriptExit.OK
+    writes = len(appliance.writes())
+    assert appliance.run_script(script).returncode == ScriptExit.OK  # nothing to write, so nothing applied
+    assert appliance.applied() is None
+    forced = appliance.run_script(script, FORCE_APPLY_ARGUMENT)
+    assert forced.returncode == ScriptExit.OK, forced.stderr.decode()
+    assert len(appliance.writes()) == writes
+    assert (appliance.checks, appliance.applies) == (3, 1)
+    assert appliance.applied() == stack_view()
+
+
+def test_force_apply_still_refuses_a_failing_check(appliance: FakeAppliance) -> None:
+    script = render_configure_script(STACK)
+    assert appliance.run_script(script, NO_APPLY_ARGUMENT).returncode == ScriptExit.OK
+    appliance.accept_storage({GheConfigKey.AWS_SECRET_KEY: "the storage no longer accepts this key"})
+    result = appliance.run_script(script, FORCE_APPLY_ARGUMENT)
+    assert result.returncode == ScriptExit.CHECK_FAILED
+    assert appliance.applies == 0
+
+
+def test_no_apply_and_force_apply_together_are_refused(appliance: FakeAppliance) -> None:
+    result = appliance.run_script(render_configure_script(STACK), NO_APPLY_ARGUMENT, FORCE_APPLY_ARGUMENT)
+    assert result.returncode == ScriptExit.USAGE
+    assert appliance.calls() == []
 
 
 def test_unknown_argument_is_refused_before_any_write(appliance: FakeAppliance) -> None:

@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from appliance import MASK, GheConfigKey, PackagesSettings, ScriptExit, settings_document
+from appliance import (
+    FORCE_APPLY_ARGUMENT,
+    MASK,
+    NO_APPLY_ARGUMENT,
+    GheConfigKey,
+    PackagesSettings,
+    ScriptExit,
+    settings_document,
+)
 from cli.configure import SSH_CONFIG_ENV, ConnectionExit
 from cli.render import appliance_settings
 from settings import PROJECT_DIR
@@ -129,7 +137,7 @@ def configure(tmp_path: Path, sshd: SshServer) -> Iterator[Configure]:
             assert SECRET not in text, f"the secret appeared in {where}"
         for argv in done.ssh_argv:
             assert "StrictHostKeyChecking=no" not in argv
-            assert argv[-3:] in (["bash", "-s", "--"], ["-s", "--", "--no-apply"])
+            assert argv[-3:] in (["bash", "-s", "--"], ["-s", "--", NO_APPLY_ARGUMENT], ["-s", "--", FORCE_APPLY_ARGUMENT])
 
 
 def expected_settings() -> dict[str, str]:
@@ -239,10 +247,30 @@ def test_secret_echoed_by_the_appliance_is_masked(configure: Configure, applianc
     assert f"using {GheConfigKey.AWS_SECRET_KEY.value} {MASK}" in run.stdout
 
 
+def test_a_rerun_with_nothing_to_change_skips_the_apply_unless_forced(
+    configure: Configure, appliance: FakeAppliance
+) -> None:
+    assert configure("--no-apply").code == 0
+    writes = len(appliance.writes())
+    run = configure()
+    assert run.code == 0, run.stderr
+    assert len(appliance.writes()) == writes
+    assert (appliance.checks, appliance.applies) == (2, 0)
+    assert run.stderr.splitlines()[-1] == (
+        "ghes-packages: 127.0.0.1: Packages storage already up to date and checked; nothing changed, so "
+        "ghe-config-apply was not run (--force-apply runs it)"
+    )
+    run = configure("--force-apply")
+    assert run.code == 0, run.stderr
+    assert (appliance.checks, appliance.applies) == (3, 1)
+    assert appliance.applied() == expected_settings()
+    assert run.stderr.splitlines()[-1] == "ghes-packages: 127.0.0.1: Packages storage configured and applied"
+
+
 @pytest.mark.parametrize("option", ["StrictHostKeyChecking=no", "stricthostkeychecking off", "UserKnownHostsFile=/dev/null"])
 def test_turning_host_key_checking_off_is_refused(configure: Configure, appliance: FakeAppliance, option: str) -> None:
     run = configure("-o", option)
-    assert run.code == 1
+    assert run.code == 2
     assert len(run.stderr.splitlines()) == 1
     assert "host key checking is never turned off" in run.error_lines[0]
     assert run.ssh_argv == []  # ssh never started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -57,9 +58,48 @@ def test_reads_outputs_from_stdin(
     assert json.loads(out) == settings_document(STACK.masked())
 
 
+@pytest.fixture
+def pulumi_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in `pulumi` first on PATH that records each call and prints the stack outputs: the file it logs to."""
+    folder = tmp_path / "pulumi-bin"
+    folder.mkdir()
+    log = tmp_path / "pulumi-calls"
+    (folder / "pulumi").write_text(f"#!/bin/sh\necho \"$*\" >>{log}\ncat <<'EOF'\n{json.dumps(OUTPUTS)}\nEOF\n")
+    (folder / "pulumi").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    return log
+
+
+def test_stack_outputs_come_from_pulumi(capsys: pytest.CaptureFixture[str], pulumi_calls: Path) -> None:
+    code, out, _ = render(capsys, "--stack", "prod")
+    assert code == 0
+    assert out == render_configure_script(STACK.masked())
+    assert pulumi_calls.read_text().splitlines() == ["stack output --json --show-secrets --stack prod"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--show-secrets"], "--show-secrets writes the secret key only to a file: add --out FILE"),
+        (["--out", "-"], "--out -: standard output is not a file"),
+        (["--show-secrets", "--out", "{tmp}/no/x"], "--out: folder {tmp}/no does not exist"),
+        (["--show-secrets", "--out", "{tmp}"], "--out: {tmp} is a folder; name a file"),
+    ],
+)
+def test_a_bad_option_exits_2_before_any_stack_output_is_read(
+    capsys: pytest.CaptureFixture[str], pulumi_calls: Path, tmp_path: Path, options: list[str], message: str
+) -> None:
+    code, out, err = render(capsys, "--stack", "prod", *(option.format(tmp=tmp_path) for option in options))
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"ghes-packages: error: {message.format(tmp=tmp_path)}")
+    assert not pulumi_calls.exists(), "a bad option ran `pulumi stack output --show-secrets`"
+
+
 def test_show_secrets_refuses_standard_output(capsys: pytest.CaptureFixture[str], outputs_file: Path) -> None:
     code, out, err = render(capsys, "--outputs", str(outputs_file), "--show-secrets")
-    assert code != 0
+    assert code == 2
     assert out == ""
     assert err.splitlines() == [
         "ghes-packages: error: --show-secrets writes the secret key only to a file: add --out FILE (created with mode 0600)"
@@ -102,6 +142,7 @@ def test_out_without_show_secrets_stays_masked(
         ({k: v for k, v in OUTPUTS.items() if k != "secretAccessKey"}, "stack outputs: missing secretAccessKey"),
         ({**OUTPUTS, "bucketName": ""}, "stack outputs: missing bucketName"),
         ({**OUTPUTS, "bucketName": "a\0b"}, "stack outputs: bucketName contains a NUL character"),
+        ({**OUTPUTS, "secretAccessKey": "x\0" + SECRET}, "stack outputs: secretAccessKey contains a NUL character"),
     ],
 )
 def test_bad_outputs_are_one_line(
@@ -110,7 +151,7 @@ def test_bad_outputs_are_one_line(
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(outputs))
     code, out, err = render(capsys, "--outputs", str(path))
-    assert code != 0
+    assert code == 1
     assert out == ""
     assert len(err.splitlines()) == 1
     assert err.startswith(f"ghes-packages: error: {message}")
@@ -120,7 +161,7 @@ def test_out_into_a_missing_folder_is_one_line(
     capsys: pytest.CaptureFixture[str], outputs_file: Path, tmp_path: Path
 ) -> None:
     code, _, err = render(capsys, "--outputs", str(outputs_file), "--show-secrets", "--out", str(tmp_path / "no" / "x"))
-    assert code != 0
+    assert code == 2
     assert err.splitlines() == [f"ghes-packages: error: --out: folder {tmp_path / 'no'} does not exist"]
 
 
