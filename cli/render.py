@@ -18,17 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from appliance import InvalidSetting, PackagesSettings, render_configure_script, settings_document
+from outputs import StackOutput
 
 from .errors import CliError
 from .stack_outputs import add_source_arguments, load_stack_outputs, require_outputs
 
-# Stack output -> PackagesSettings field; the output names are the ones __main__.py exports.
+# Stack output -> PackagesSettings field.
 _OUTPUT_FIELDS = {
-    "hostname": "hostname",
-    "serviceUrl": "service_url",
-    "bucketName": "bucket_name",
-    "accessKeyId": "access_key_id",
-    "secretAccessKey": "secret_access_key",
+    StackOutput.HOSTNAME: "hostname",
+    StackOutput.SERVICE_URL: "service_url",
+    StackOutput.BUCKET_NAME: "bucket_name",
+    StackOutput.ACCESS_KEY_ID: "access_key_id",
+    StackOutput.SECRET_ACCESS_KEY: "secret_access_key",
 }
 
 
