@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +37,17 @@ def prod() -> Evaluation:
 @pytest.fixture(scope="session")
 def minimal() -> Evaluation:
     return evaluate(MINIMAL, "dev")
+
+
+def fake_pulumi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: dict[str, Any]) -> Path:
+    """A stand-in `pulumi` CLI first on PATH: it logs each call's arguments and prints `outputs` as JSON.
+
+    Returns the log file, which exists only once the stand-in has been called.
+    """
+    folder = tmp_path / "pulumi-bin"
+    folder.mkdir()
+    log = tmp_path / "pulumi-calls"
+    (folder / "pulumi").write_text(f"#!/bin/sh\necho \"$*\" >>{log}\ncat <<'EOF'\n{json.dumps(outputs)}\nEOF\n")
+    (folder / "pulumi").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    return log

@@ -6,8 +6,6 @@ outputs (with --show-secrets) were ever asked for.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from appliance import FORCE_APPLY_ARGUMENT, NO_APPLY_ARGUMENT
 from cli.__main__ import main
 from cli.errors import CliError
 from cli.ssh_session import check_ssh_option
+from tests.conftest import fake_pulumi
 
 REFUSED = [
     "StrictHostKeyChecking=no",
@@ -63,15 +62,8 @@ def test_other_options_pass(option: str) -> None:
 
 @pytest.fixture
 def pulumi_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A stand-in `pulumi` first on PATH that records each call: the file it logs to."""
-    folder = tmp_path / "pulumi-bin"
-    folder.mkdir()
-    log = tmp_path / "pulumi-calls"
-    (folder / "pulumi").write_text(f"#!/bin/sh\necho \"$*\" >>{log}\necho '{json.dumps({})}'\n")
-    (folder / "pulumi").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
     monkeypatch.delenv("GHES_SSH_CONFIG", raising=False)
-    return log
+    return fake_pulumi(tmp_path, monkeypatch, {})
 
 
 def configure(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from appliance import MASK, PackagesSettings, render_configure_script, settings_document
 from cli.__main__ import main
 from cli.render import appliance_settings
+from tests.conftest import fake_pulumi
 
 SECRET = "s3cr3t'$(id)`id` *EXAMPLEKEY"  # noqa: S105 - a test value
 OUTPUTS = {
@@ -60,14 +60,7 @@ def test_reads_outputs_from_stdin(
 
 @pytest.fixture
 def pulumi_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A stand-in `pulumi` first on PATH that records each call and prints the stack outputs: the file it logs to."""
-    folder = tmp_path / "pulumi-bin"
-    folder.mkdir()
-    log = tmp_path / "pulumi-calls"
-    (folder / "pulumi").write_text(f"#!/bin/sh\necho \"$*\" >>{log}\ncat <<'EOF'\n{json.dumps(OUTPUTS)}\nEOF\n")
-    (folder / "pulumi").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
-    return log
+    return fake_pulumi(tmp_path, monkeypatch, OUTPUTS)
 
 
 def test_stack_outputs_come_from_pulumi(capsys: pytest.CaptureFixture[str], pulumi_calls: Path) -> None:
