@@ -2,10 +2,10 @@
 
 import pulumi
 
-from appliance import PackagesSettings, render_configure_script, settings_document
 from components import PackagesStorage, PackagesStorageArgs
-from outputs import StackOutput
-from settings import load_settings
+from ghes_packages.appliance.ghe_config import PackagesSettings, render_configure_script, settings_document
+from ghes_packages.outputs import StackOutput
+from ghes_packages.settings import load_settings
 
 settings = load_settings()
 storage = PackagesStorage(settings.resource_prefix, PackagesStorageArgs.from_settings(settings))

@@ -1,6 +1,6 @@
 """The offline plan's speed, as ratios to floors measured in this same run (wall time, fresh processes).
 
-1. Plan one stack (`python -m cli plan --stack dev`) against the floor: a Python process that only loads
+1. Plan one stack (`ghes-packages plan --stack dev`, the console script) against the floor: a Python process that only loads
    pulumi and the pulumi_aws modules the program uses. pulumi_aws loads a submodule lazily, on the first
    attribute access, so the floor touches one class of each; `import pulumi_aws.s3` alone loads nothing.
    Aim: at most 1.5 times the floor.
@@ -65,7 +65,7 @@ def _verdict(ok: bool) -> str:
 
 
 def main() -> int:
-    plan = [sys.executable, "-m", "cli", "plan"]
+    plan = [str(Path(sys.executable).parent / "ghes-packages"), "plan"]
     try:
         with tempfile.TemporaryDirectory() as tmp:
             one, many = _stacks(Path(tmp) / "one", 1), _stacks(Path(tmp) / "many", STACKS)

@@ -11,9 +11,9 @@ import statistics
 import time
 import warnings
 
-from cli.offline import evaluate
-from cli.s3client import RequestCounter, S3Endpoint, make_client
-from cli.verification import verify
+from ghes_packages.plan.evaluation import evaluate
+from ghes_packages.verify.engine import run_checks as verify
+from ghes_packages.verify.s3client import RequestCounter, S3Endpoint, make_client
 from tests.moto_s3 import REGION, moto_s3
 
 AIM = 1.5

@@ -1,5 +1,5 @@
-"""Pulumi components of ghes-packages."""
+"""Pulumi components of ghes-packages, and the seven-action IAM policy they attach (iam_policy.py)."""
 
-from .packages_storage import PackagesStorage, PackagesStorageArgs
+from .packages_storage import COMPONENT_TYPE, PackagesStorage, PackagesStorageArgs
 
-__all__ = ["PackagesStorage", "PackagesStorageArgs"]
+__all__ = ["COMPONENT_TYPE", "PackagesStorage", "PackagesStorageArgs"]

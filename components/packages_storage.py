@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from policies import packages_policy_document, tls_only_bucket_policy
-from settings import BUCKET_SUFFIX, Settings
+from ghes_packages.settings import BUCKET_SUFFIX, Settings
+
+from .iam_policy import packages_policy_document, tls_only_bucket_policy
 
 COMPONENT_TYPE = "ghes-packages:storage:PackagesStorage"
 
@@ -70,16 +71,45 @@ class PackagesStorage(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PackagesStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(COMPONENT_TYPE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._prefix, self._child = name, pulumi.ResourceOptions(parent=self)
+        bucket = self._bucket(args)
+        self._guards(bucket, args)
+        self._lifecycle(bucket, args)
+        user, policy_document, access_key = self._user_and_key(bucket, args)
 
-        # GitHub warns that changing Packages storage after use needs a migration: never replace or delete it.
-        bucket = aws.s3.Bucket(
-            f"{name}{BUCKET_SUFFIX}",
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.iam_user_name = user.name
+        self.iam_user_arn = user.arn
+        self.policy_document = policy_document
+        self.access_key_id = access_key.id
+        # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
+        self.secret_access_key = pulumi.Output.secret(access_key.secret)
+        self.register_outputs(
+            {
+                "bucketName": self.bucket_name,
+                "bucketArn": self.bucket_arn,
+                "iamUserName": self.iam_user_name,
+                "iamUserArn": self.iam_user_arn,
+                "policyDocument": self.policy_document,
+                "accessKeyId": self.access_key_id,
+                "secretAccessKey": self.secret_access_key,
+            }
+        )
+
+    def _bucket(self, args: PackagesStorageArgs) -> aws.s3.Bucket:
+        """The bucket, protected and kept on delete: GitHub warns that moving Packages storage needs a migration."""
+        return aws.s3.Bucket(
+            f"{self._prefix}{BUCKET_SUFFIX}",
             bucket=args.bucket_name,
             force_destroy=False,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
         )
+
+    def _guards(self, bucket: aws.s3.Bucket, args: PackagesStorageArgs) -> None:
+        """What keeps the bucket private: public access block, ACLs off, default encryption, TLS-only policy."""
+        name, child = self._prefix, self._child
         public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access-block",
             bucket=bucket.id,
@@ -110,6 +140,17 @@ class PackagesStorage(pulumi.ComponentResource):
             ],
             opts=child,
         )
+        # S3 rejects a bucket policy written while the public access block is still being set.
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(lambda arn: json.dumps(tls_only_bucket_policy(arn))),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
+        )
+
+    def _lifecycle(self, bucket: aws.s3.Bucket, args: PackagesStorageArgs) -> None:
+        """Versioning (if on), and the rules that abort stale uploads and expire noncurrent versions."""
+        name = self._prefix
         lifecycle_after: list[pulumi.Resource] = []
         rules = [
             aws.s3.BucketLifecycleConfigurationRuleArgs(
@@ -127,7 +168,7 @@ class PackagesStorage(pulumi.ComponentResource):
                     f"{name}-versioning",
                     bucket=bucket.id,
                     versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-                    opts=child,
+                    opts=self._child,
                 )
             )
             rules.append(
@@ -148,14 +189,12 @@ class PackagesStorage(pulumi.ComponentResource):
             rules=rules,
             opts=pulumi.ResourceOptions(parent=self, depends_on=lifecycle_after),
         )
-        # S3 rejects a bucket policy written while the public access block is still being set.
-        aws.s3.BucketPolicy(
-            f"{name}-tls-only",
-            bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: json.dumps(tls_only_bucket_policy(arn))),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
-        )
 
+    def _user_and_key(
+        self, bucket: aws.s3.Bucket, args: PackagesStorageArgs
+    ) -> tuple[aws.iam.User, pulumi.Output[str], aws.iam.AccessKey]:
+        """The IAM user, its seven-action inline policy (as JSON) and the access key GHES signs in with."""
+        name, child = self._prefix, self._child
         # After the bucket: a bucket that cannot be created (a taken name) must leave no user or key behind.
         user = aws.iam.User(
             f"{name}-user",
@@ -168,23 +207,4 @@ class PackagesStorage(pulumi.ComponentResource):
         policy_document = bucket.arn.apply(lambda arn: json.dumps(packages_policy_document(arn, kms_key_arn), indent=2))
         aws.iam.UserPolicy(f"{name}-policy", user=user.name, policy=policy_document, opts=child)
         access_key = aws.iam.AccessKey(f"{name}-access-key", user=user.name, opts=child)
-
-        self.bucket_name = bucket.bucket
-        self.bucket_arn = bucket.arn
-        self.iam_user_name = user.name
-        self.iam_user_arn = user.arn
-        self.policy_document = policy_document
-        self.access_key_id = access_key.id
-        # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
-        self.secret_access_key = pulumi.Output.secret(access_key.secret)
-        self.register_outputs(
-            {
-                "bucketName": self.bucket_name,
-                "bucketArn": self.bucket_arn,
-                "iamUserName": self.iam_user_name,
-                "iamUserArn": self.iam_user_arn,
-                "policyDocument": self.policy_document,
-                "accessKeyId": self.access_key_id,
-                "secretAccessKey": self.secret_access_key,
-            }
-        )
+        return user, policy_document, access_key

@@ -1,25 +1,4 @@
-"""Policies for GHES Packages storage: the seven-action IAM policy and the CrossGuard rules."""
+"""The ghes-packages CrossGuard policy pack: its rules (rules.py) and how they read IAM documents (documents.py).
 
-from .iam import (
-    BUCKET_ACTIONS,
-    KMS_ACTIONS,
-    OBJECT_ACTIONS,
-    PACKAGES_S3_ACTIONS,
-    BucketAction,
-    ObjectAction,
-    objects_arn,
-    packages_policy_document,
-    tls_only_bucket_policy,
-)
-
-__all__ = [
-    "BUCKET_ACTIONS",
-    "KMS_ACTIONS",
-    "OBJECT_ACTIONS",
-    "PACKAGES_S3_ACTIONS",
-    "BucketAction",
-    "ObjectAction",
-    "objects_arn",
-    "packages_policy_document",
-    "tls_only_bucket_policy",
-]
+The pack depends on the program (components, ghes_packages), never the reverse.
+"""

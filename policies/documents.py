@@ -2,7 +2,7 @@
 
 AWS accepts a string or a list wherever a document holds actions or resources, treats action names
 case-insensitively and expands `*` and `?` in them. The rules compare against the single definition of
-the seven actions in policies.iam, so they never restate an action.
+the seven actions in components.iam_policy, so they never restate an action.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from names import BUCKET, KMS_KEY_ARN, PARTITION
-
-from .iam import BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, PACKAGES_S3_ACTIONS, objects_arn
+from components.iam_policy import BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, PACKAGES_S3_ACTIONS, objects_arn
+from ghes_packages.names import BUCKET, KMS_KEY_ARN, PARTITION
 
 # Reading ARNs, never building them: a bucket ARN has no key part, a KMS key ARN names one key (no alias).
 _BUCKET_ARN = re.compile(rf"^arn:{PARTITION}:s3:::{BUCKET}$")

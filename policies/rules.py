@@ -29,23 +29,24 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from settings import PROJECT
+from ghes_packages.project import PROJECT
+from ghes_packages.resource_types import (
+    BUCKET,
+    BUCKET_POLICY,
+    ENCRYPTION,
+    GROUP_MEMBERSHIP,
+    OWNERSHIP,
+    POLICY_ATTACHMENT,
+    PUBLIC_ACCESS_BLOCK,
+    USER_GROUP_MEMBERSHIP,
+    USER_POLICY,
+    USER_POLICY_ATTACHMENT,
+)
 
 from . import documents
 
-BUCKET = "aws:s3/bucket:Bucket"
-PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-USER_POLICY = "aws:iam/userPolicy:UserPolicy"
 # Ways to give an IAM user permissions besides its inline policy.
-OTHER_GRANTS = (
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-    "aws:iam/policyAttachment:PolicyAttachment",
-    "aws:iam/userGroupMembership:UserGroupMembership",
-    "aws:iam/groupMembership:GroupMembership",
-)
+OTHER_GRANTS = (USER_POLICY_ATTACHMENT, POLICY_ATTACHMENT, USER_GROUP_MEMBERSHIP, GROUP_MEMBERSHIP)
 # What every bucket of the stack must have attached, by type, in words.
 GUARDS = {
     PUBLIC_ACCESS_BLOCK: "public access block",

@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from appliance import GheConfigKey
+from ghes_packages.appliance.ghe_config import GheConfigKey
 
 BIN_DIR = Path(__file__).resolve().parent / "fake_appliance_bin"
 

@@ -6,9 +6,10 @@ import json
 import shlex
 from pathlib import Path
 
-from appliance import GheConfigKey, PackagesSettings, ScriptExit, render_configure_script, settings_document
-from cli.offline import Evaluation, mock_secret_access_key
-from cli.render import appliance_settings
+from ghes_packages.appliance.ghe_config import GheConfigKey, PackagesSettings, render_configure_script, settings_document
+from ghes_packages.appliance.render import appliance_settings
+from ghes_packages.exits import ExitCode
+from ghes_packages.plan.evaluation import Evaluation, mock_secret_access_key
 from tests.fake_appliance import FakeAppliance
 
 
@@ -46,5 +47,5 @@ def test_script_output_configures_a_fake_appliance(prod: Evaluation, tmp_path: P
     appliance = FakeAppliance(tmp_path / "appliance", hostname="ghes.example.com")
     appliance.accept_storage(prod.outputs["ghesSettings"])
     result = appliance.run_script(prod.outputs["ghesConfigureScript"])
-    assert result.returncode == ScriptExit.OK, result.stderr.decode()
+    assert result.returncode == ExitCode.OK, result.stderr.decode()
     assert appliance.settings() == {GheConfigKey.HOSTNAME.value: stack.hostname, **prod.outputs["ghesSettings"]}

@@ -8,7 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appliance import GheConfigKey, PackagesSettings, ScriptExit, render_configure_script, settings_document
+from ghes_packages.appliance.ghe_config import GheConfigKey, PackagesSettings, render_configure_script, settings_document
+from ghes_packages.exits import ExitCode
 from tests.fake_appliance import FakeAppliance
 
 # Pieces a shell would act on if a value were not quoted exactly right.
@@ -34,7 +35,7 @@ def test_values_reach_ghe_config_byte_exact(
         appliance = FakeAppliance(Path(folder) / "appliance", hostname=hostname)
         appliance.accept_storage(settings_document(stack))
         result = appliance.run_script(render_configure_script(stack))
-        assert result.returncode == ScriptExit.OK, result.stderr.decode("utf-8", "replace")
+        assert result.returncode == ExitCode.OK, result.stderr.decode("utf-8", "replace")
         # Each value was one argument of ghe-config, exactly as given ...
         assert appliance.writes() == [[key.value, value] for key, value in stack.items()]
         # ... and is stored byte for byte.

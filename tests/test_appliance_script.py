@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
-from appliance import (
+from ghes_packages.appliance.ghe_config import (
     FORCE_APPLY_ARGUMENT,
-    MASK,
     NO_APPLY_ARGUMENT,
     UP_TO_DATE,
     GheConfigKey,
     PackagesSettings,
-    ScriptExit,
     render_configure_script,
     settings_document,
 )
-from settings import PROJECT_DIR
+from ghes_packages.exits import ExitCode
+from ghes_packages.project import PROJECT_DIR
+from ghes_packages.redaction import MASK
 from tests.fake_appliance import FakeAppliance
+from tests.helpers import code_strings, project_sources
 
 HOSTNAME = "ghes.example.com"
 # Quotes, command substitution, a glob and a space: a script that quotes anything wrongly runs or splits it.
@@ -68,7 +68,7 @@ def assert_no_secret(result: object, *secrets: str) -> None:
 
 def test_final_settings_are_exactly_the_stacks_and_applied(appliance: FakeAppliance) -> None:
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.OK, result.stderr.decode()
+    assert result.returncode == ExitCode.OK, result.stderr.decode()
     assert appliance.settings() == stack_view()
     assert appliance.applied() == stack_view()
     assert (appliance.checks, appliance.applies) == (1, 1)
@@ -77,7 +77,7 @@ def test_final_settings_are_exactly_the_stacks_and_applied(appliance: FakeApplia
 
 def test_previous_storage_settings_are_replaced(appliance: FakeAppliance, previous: dict[str, str]) -> None:
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.OK, result.stderr.decode()
+    assert result.returncode == ExitCode.OK, result.stderr.decode()
     assert appliance.settings() == stack_view()
     assert_no_secret(result, SECRET, OLD_SECRET)
 
@@ -87,7 +87,7 @@ def test_hostname_mismatch_writes_nothing(tmp_path: Path, actual: str) -> None:
     appliance = FakeAppliance(tmp_path / "appliance", hostname=actual)
     before = appliance.settings()
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.HOSTNAME_MISMATCH
+    assert result.returncode == ExitCode.HOSTNAME_MISMATCH
     assert appliance.writes() == []
     assert appliance.settings() == before
     assert (appliance.checks, appliance.applies) == (0, 0)
@@ -98,14 +98,14 @@ def test_unset_hostname_writes_nothing(tmp_path: Path) -> None:
     appliance = FakeAppliance(tmp_path / "appliance")
     (appliance.state / "settings" / GheConfigKey.HOSTNAME).unlink()
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.HOSTNAME_MISMATCH
+    assert result.returncode == ExitCode.HOSTNAME_MISMATCH
     assert appliance.writes() == []
 
 
 def test_hostname_compares_without_case(tmp_path: Path) -> None:
     appliance = FakeAppliance(tmp_path / "appliance", hostname="GHES.Example.COM")
     appliance.accept_storage(settings_document(STACK))
-    assert appliance.run_script(render_configure_script(STACK)).returncode == ScriptExit.OK
+    assert appliance.run_script(render_configure_script(STACK)).returncode == ExitCode.OK
 
 
 def test_failing_check_restores_every_previous_value_and_never_applies(
@@ -113,7 +113,7 @@ def test_failing_check_restores_every_previous_value_and_never_applies(
 ) -> None:
     appliance.accept_storage({GheConfigKey.AWS_SECRET_KEY: "what the storage really accepts"})
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.CHECK_FAILED
+    assert result.returncode == ExitCode.CHECK_FAILED
     assert appliance.settings() == previous  # the never-set service URL is unset again, not ""
     assert appliance.applies == 0
     assert [call for call in appliance.writes() if call[0] == "--unset"] == [["--unset", GheConfigKey.SERVICE_URL]]
@@ -125,7 +125,7 @@ def test_failing_check_when_unset_keys_read_as_empty(appliance: FakeAppliance, p
     appliance.knob("unset-prints-empty")
     appliance.accept_storage({GheConfigKey.S3_BUCKET: "another-bucket"})
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.CHECK_FAILED
+    assert result.returncode == ExitCode.CHECK_FAILED
     assert appliance.settings() == {**previous, GheConfigKey.SERVICE_URL: ""}
     assert appliance.applies == 0
 
@@ -133,7 +133,7 @@ def test_failing_check_when_unset_keys_read_as_empty(appliance: FakeAppliance, p
 def test_check_without_its_success_line_counts_as_failed(appliance: FakeAppliance, previous: dict[str, str]) -> None:
     appliance.knob("check-silent")
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.CHECK_FAILED
+    assert result.returncode == ExitCode.CHECK_FAILED
     assert appliance.settings() == previous
     assert appliance.applies == 0
 
@@ -141,7 +141,7 @@ def test_check_without_its_success_line_counts_as_failed(appliance: FakeApplianc
 def test_a_write_failing_half_way_is_restored(appliance: FakeAppliance, previous: dict[str, str]) -> None:
     appliance.fail_writing(GheConfigKey.AWS_SECRET_KEY)
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.WRITE_FAILED
+    assert result.returncode == ExitCode.WRITE_FAILED
     assert appliance.settings() == previous
     assert (appliance.checks, appliance.applies) == (0, 0)
 
@@ -149,7 +149,7 @@ def test_a_write_failing_half_way_is_restored(appliance: FakeAppliance, previous
 def test_a_restore_that_fails_is_its_own_outcome(appliance: FakeAppliance, previous: dict[str, str]) -> None:
     appliance.fail_writing(GheConfigKey.S3_BUCKET, once=False)
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.RESTORE_FAILED
+    assert result.returncode == ExitCode.RESTORE_FAILED
     assert f"could not restore {GheConfigKey.S3_BUCKET.value}" in result.stderr.decode()
     assert (appliance.checks, appliance.applies) == (0, 0)
     # Everything else is back; only the key whose writes keep failing holds the half-written value.
@@ -162,14 +162,14 @@ def test_a_hang_up_while_writing_restores(appliance: FakeAppliance, previous: di
     """A dropped ssh connection reaches bash as SIGHUP: the trap must put everything back, even if more come."""
     (appliance.state / "hangup-after-write").write_text(GheConfigKey.S3_BUCKET)
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.WRITE_FAILED
+    assert result.returncode == ExitCode.WRITE_FAILED
     assert appliance.settings() == previous
     assert appliance.applies == 0
 
 
 def test_no_apply_writes_and_checks_but_never_applies(appliance: FakeAppliance) -> None:
     result = appliance.run_script(render_configure_script(STACK), NO_APPLY_ARGUMENT)
-    assert result.returncode == ScriptExit.OK
+    assert result.returncode == ExitCode.OK
     assert appliance.settings() == stack_view()
     assert (appliance.checks, appliance.applies) == (1, 0)
     assert appliance.applied() is None
@@ -178,18 +178,18 @@ def test_no_apply_writes_and_checks_but_never_applies(appliance: FakeAppliance) 
 def test_failed_apply_is_reported_and_keeps_the_checked_settings(appliance: FakeAppliance) -> None:
     appliance.knob("apply-fails")
     result = appliance.run_script(render_configure_script(STACK))
-    assert result.returncode == ScriptExit.APPLY_FAILED
+    assert result.returncode == ExitCode.APPLY_FAILED
     assert appliance.settings() == stack_view()
     assert "/data/user/common/ghe-config.log" in result.stderr.decode()
 
 
 def test_a_second_run_writes_nothing_and_applies_nothing(appliance: FakeAppliance) -> None:
     script = render_configure_script(STACK)
-    assert appliance.run_script(script).returncode == ScriptExit.OK
+    assert appliance.run_script(script).returncode == ExitCode.OK
     writes, applied = len(appliance.writes()), appliance.applied()
     assert (appliance.checks, appliance.applies) == (1, 1)
     second = appliance.run_script(script)
-    assert second.returncode == ScriptExit.OK, second.stderr.decode()
+    assert second.returncode == ExitCode.OK, second.stderr.decode()
     assert len(appliance.writes()) == writes
     # The check still runs (it proves the credential still works); the apply, which restarts services, does not.
     assert (appliance.checks, appliance.applies) == (2, 1)
@@ -199,12 +199,12 @@ def test_a_second_run_writes_nothing_and_applies_nothing(appliance: FakeApplianc
 
 def test_force_apply_applies_settings_an_earlier_no_apply_run_wrote(appliance: FakeAppliance) -> None:
     script = render_configure_script(STACK)
-    assert appliance.run_script(script, NO_APPLY_ARGUMENT).returncode == ScriptExit.OK
+    assert appliance.run_script(script, NO_APPLY_ARGUMENT).returncode == ExitCode.OK
     writes = len(appliance.writes())
-    assert appliance.run_script(script).returncode == ScriptExit.OK  # nothing to write, so nothing applied
+    assert appliance.run_script(script).returncode == ExitCode.OK  # nothing to write, so nothing applied
     assert appliance.applied() is None
     forced = appliance.run_script(script, FORCE_APPLY_ARGUMENT)
-    assert forced.returncode == ScriptExit.OK, forced.stderr.decode()
+    assert forced.returncode == ExitCode.OK, forced.stderr.decode()
     assert len(appliance.writes()) == writes
     assert (appliance.checks, appliance.applies) == (3, 1)
     assert appliance.applied() == stack_view()
@@ -212,22 +212,22 @@ def test_force_apply_applies_settings_an_earlier_no_apply_run_wrote(appliance: F
 
 def test_force_apply_still_refuses_a_failing_check(appliance: FakeAppliance) -> None:
     script = render_configure_script(STACK)
-    assert appliance.run_script(script, NO_APPLY_ARGUMENT).returncode == ScriptExit.OK
+    assert appliance.run_script(script, NO_APPLY_ARGUMENT).returncode == ExitCode.OK
     appliance.accept_storage({GheConfigKey.AWS_SECRET_KEY: "the storage no longer accepts this key"})
     result = appliance.run_script(script, FORCE_APPLY_ARGUMENT)
-    assert result.returncode == ScriptExit.CHECK_FAILED
+    assert result.returncode == ExitCode.CHECK_FAILED
     assert appliance.applies == 0
 
 
 def test_no_apply_and_force_apply_together_are_refused(appliance: FakeAppliance) -> None:
     result = appliance.run_script(render_configure_script(STACK), NO_APPLY_ARGUMENT, FORCE_APPLY_ARGUMENT)
-    assert result.returncode == ScriptExit.USAGE
+    assert result.returncode == ExitCode.SCRIPT_USAGE
     assert appliance.calls() == []
 
 
 def test_unknown_argument_is_refused_before_any_write(appliance: FakeAppliance) -> None:
     result = appliance.run_script(render_configure_script(STACK), "--apply-later")
-    assert result.returncode == ScriptExit.USAGE
+    assert result.returncode == ExitCode.SCRIPT_USAGE
     assert appliance.writes() == []
 
 
@@ -242,7 +242,7 @@ def test_outside_an_appliance_nothing_runs(tmp_path: Path) -> None:
         capture_output=True,
         check=False,
     )
-    assert result.returncode == ScriptExit.NOT_AN_APPLIANCE
+    assert result.returncode == ExitCode.NOT_AN_APPLIANCE
     assert "not a GHES admin shell" in result.stderr.decode()
 
 
@@ -250,7 +250,7 @@ def test_a_script_cut_short_in_transit_runs_nothing(appliance: FakeAppliance) ->
     script = render_configure_script(STACK)
     cut = script[: script.index("  phase=checked")]
     result = appliance.run_script(cut)
-    assert result.returncode != ScriptExit.OK
+    assert result.returncode != ExitCode.OK
     assert appliance.calls() == []
 
 
@@ -273,27 +273,8 @@ def test_secret_stays_out_of_repr() -> None:
     assert SECRET not in repr(STACK)
 
 
-def _code_strings(path: Path) -> str:
-    """The string literals of a Python file (docstrings aside), or the non-comment lines of any other file."""
-    text = path.read_text()
-    if path.suffix != ".py":
-        return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    tree = ast.parse(text)
-    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
-    return "\n".join(
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-    )
-
-
 @pytest.mark.parametrize("key", list(GheConfigKey))
 def test_each_ghe_config_key_is_written_once_in_the_project(key: GheConfigKey) -> None:
-    sources = [
-        path
-        for pattern in ("*.py", "*/*.py", "templates/*", "tests/fake_appliance_bin/*")
-        for path in PROJECT_DIR.glob(pattern)
-        if ".venv" not in path.parts
-    ]
-    found = [str(path.relative_to(PROJECT_DIR)) for path in sources if key.value in _code_strings(path)]
-    assert found == ["appliance.py"]
+    sources = project_sources("**/*.py", "ghes_packages/appliance/*.sh", "tests/fake_appliance_bin/*")
+    found = [str(path.relative_to(PROJECT_DIR)) for path in sources if key.value in code_strings(path)]
+    assert found == ["ghes_packages/appliance/ghe_config.py"]

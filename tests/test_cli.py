@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from ghes_packages.exits import ExitCode
+from tests.helpers import run_process
+
+pytestmark = pytest.mark.e2e
 
 USAGE_ERRORS = [
     ([], "the following arguments are required: COMMAND"),
@@ -21,18 +21,14 @@ USAGE_ERRORS = [
 
 @pytest.mark.parametrize(("args", "expected"), USAGE_ERRORS, ids=[" ".join(a) or "(none)" for a, _ in USAGE_ERRORS])
 def test_a_usage_error_is_one_line_and_exit_2(args: list[str], expected: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", *args], cwd=PROJECT_DIR, capture_output=True, text=True, input="", check=False
-    )
-    assert result.returncode == 2, result.stderr
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and expected in lines[0], f"expected one line with {expected!r}, got {result.stderr!r}"
+    result = run_process(*args)
+    assert result.code == ExitCode.USAGE, result.err
+    assert result.out == ""
+    lines = result.err_lines
+    assert len(lines) == 1 and expected in lines[0], f"expected one line with {expected!r}, got {result.err!r}"
 
 
 def test_every_command_has_help() -> None:
     for command in ("plan", "verify", "render", "configure"):
-        result = subprocess.run(
-            [sys.executable, "-m", "cli", command, "--help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0 and f"usage: python -m cli {command}" in result.stdout, result.stderr
+        result = run_process(command, "--help")
+        assert result.code == ExitCode.OK and f"usage: ghes-packages {command}" in result.out, result.err

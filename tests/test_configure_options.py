@@ -1,4 +1,4 @@
-"""`python -m cli configure`'s options, checked before anything runs: exit 2, one line, no stack output read.
+"""`ghes-packages configure`'s options, checked before anything runs: exit 2, one line, no stack output read.
 
 No sshd needed: every case here stops before ssh starts. A stand-in `pulumi` records whether the stack's
 outputs (with --show-secrets) were ever asked for.
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from appliance import FORCE_APPLY_ARGUMENT, NO_APPLY_ARGUMENT
-from cli.__main__ import main
-from cli.errors import CliError
-from cli.ssh_session import check_ssh_option
-from tests.conftest import fake_pulumi
+from ghes_packages.appliance.ghe_config import FORCE_APPLY_ARGUMENT, NO_APPLY_ARGUMENT
+from ghes_packages.appliance.ssh import check_ssh_option
+from ghes_packages.cli import main
+from ghes_packages.errors import CliError
+from tests.helpers import fake_pulumi
 
 REFUSED = [
     "StrictHostKeyChecking=no",

@@ -1,4 +1,4 @@
-"""`python -m cli configure` end to end: the system ssh client, a real sshd on 127.0.0.1, the fake appliance.
+"""`ghes-packages configure` end to end: the system ssh client, a real sshd on 127.0.0.1, the fake appliance.
 
 Every run goes through a wrapper `ssh` first on PATH that records its arguments, and every run's stdout, stderr,
 ssh arguments and the sshd log are searched for the secret access key.
@@ -11,29 +11,32 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from appliance import (
+from ghes_packages.appliance.ghe_config import (
     FORCE_APPLY_ARGUMENT,
-    MASK,
     NO_APPLY_ARGUMENT,
     GheConfigKey,
     PackagesSettings,
-    ScriptExit,
     settings_document,
 )
-from cli.configure import SSH_CONFIG_ENV, ConnectionExit
-from cli.render import appliance_settings
-from settings import PROJECT_DIR
+from ghes_packages.appliance.render import appliance_settings
+from ghes_packages.appliance.ssh import SSH_CONFIG_ENV
+from ghes_packages.exits import ExitCode
+from ghes_packages.project import PROJECT_DIR
+from ghes_packages.redaction import MASK
 from tests.fake_appliance import FakeAppliance
+from tests.helpers import COMMAND
 from tests.sshd import SSHD, SshServer, free_port, keygen, known_hosts_line, running_sshd
 
-pytestmark = pytest.mark.skipif(not SSHD.exists(), reason="needs OpenSSH's sshd (.ci/run installs openssh-server)")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not SSHD.exists(), reason="needs OpenSSH's sshd (.ci/run installs openssh-server)"),
+]
 
 # A hostile secret: quotes, a substitution, a glob, spaces. It must travel only inside ssh's stdin.
 SECRET = "wJalr'XUtn$(touch pwned) *FEMI/K7MDENG+bPxRfiCY\"EXAMPLEKEY"  # noqa: S105 - a test value
@@ -77,7 +80,7 @@ def sshd(tmp_path: Path, appliance: FakeAppliance) -> Iterator[SshServer]:
 
 
 class Configure:
-    """Runs `python -m cli configure` against one sshd, through a wrapper `ssh` that records its arguments."""
+    """Runs `ghes-packages configure` against one sshd, through a wrapper `ssh` that records its arguments."""
 
     def __init__(self, folder: Path, sshd: SshServer):
         self.sshd = sshd
@@ -96,7 +99,7 @@ class Configure:
         self.runs: list[Run] = []
 
     def command(self, *extra: str, port: int | None = None, config: Path | None = None, env: bool = False) -> list[str]:
-        command = [sys.executable, "-m", "cli", "configure", "--outputs", str(self.outputs), "--host", self.sshd.host]
+        command = [str(COMMAND), "configure", "--outputs", str(self.outputs), "--host", self.sshd.host]
         command += ["--port", str(port or self.sshd.port), "--user", self.sshd.user]
         if not env:
             command += ["--ssh-config", str(config or self.sshd.client_config)]
@@ -169,7 +172,7 @@ def test_wrong_host_key_is_one_line_and_touches_nothing(
     impostor = tmp_path / "impostor_known_hosts"
     impostor.write_text(known_hosts_line(sshd.port, keygen(tmp_path / "impostor_key")))
     run = configure(config=sshd.client_config_with(UserKnownHostsFile=str(impostor)))
-    assert run.code == ConnectionExit.HOST_KEY_REJECTED
+    assert run.code == ExitCode.HOST_KEY_REJECTED
     assert run.stderr.splitlines() == run.error_lines
     assert len(run.error_lines) == 1
     assert "does not match known_hosts" in run.error_lines[0]
@@ -182,7 +185,7 @@ def test_unknown_host_key_is_one_line(
     empty = tmp_path / "empty_known_hosts"
     empty.touch()
     run = configure(config=sshd.client_config_with(UserKnownHostsFile=str(empty)))
-    assert run.code == ConnectionExit.HOST_KEY_REJECTED
+    assert run.code == ExitCode.HOST_KEY_REJECTED
     assert len(run.stderr.splitlines()) == 1
     assert "is not in known_hosts" in run.error_lines[0]
     assert appliance.calls() == []
@@ -190,7 +193,7 @@ def test_unknown_host_key_is_one_line(
 
 def test_unreachable_port_is_one_line(configure: Configure) -> None:
     run = configure(port=free_port())
-    assert run.code == ConnectionExit.UNREACHABLE
+    assert run.code == ExitCode.UNREACHABLE
     assert len(run.stderr.splitlines()) == 1
     assert run.error_lines[0].startswith("ghes-packages: error: cannot reach 127.0.0.1 port ")
 
@@ -200,7 +203,7 @@ def test_refused_authentication_is_one_line(
 ) -> None:
     keygen(tmp_path / "stranger_key")
     run = configure(config=sshd.client_config_with(IdentityFile=str(tmp_path / "stranger_key")))
-    assert run.code == ConnectionExit.AUTH_REFUSED
+    assert run.code == ExitCode.AUTH_REFUSED
     assert len(run.stderr.splitlines()) == 1
     assert "authentication refused" in run.error_lines[0]
     assert appliance.calls() == []
@@ -209,7 +212,7 @@ def test_refused_authentication_is_one_line(
 def test_hostname_mismatch_over_ssh_writes_nothing(configure: Configure, appliance: FakeAppliance) -> None:
     appliance.set(GheConfigKey.HOSTNAME, "ghes-staging.example.com")
     run = configure()
-    assert run.code == ScriptExit.HOSTNAME_MISMATCH
+    assert run.code == ExitCode.HOSTNAME_MISMATCH
     assert run.error_lines == [
         "ghes-packages: error: hostname mismatch: 127.0.0.1 is not the stack's appliance ghes.example.com; "
         "nothing was written"
@@ -223,7 +226,7 @@ def test_failed_storage_check_over_ssh_restores(configure: Configure, appliance:
     before = appliance.settings()
     appliance.accept_storage({GheConfigKey.AWS_ACCESS_KEY: "AKIASOMEOTHERKEY0000"})
     run = configure()
-    assert run.code == ScriptExit.CHECK_FAILED
+    assert run.code == ExitCode.CHECK_FAILED
     assert len(run.error_lines) == 1
     assert run.error_lines[0].startswith("ghes-packages: error: storage check failed: the previous settings were restored")
     assert appliance.settings() == before
@@ -233,7 +236,7 @@ def test_failed_storage_check_over_ssh_restores(configure: Configure, appliance:
 def test_failed_apply_over_ssh_is_one_line(configure: Configure, appliance: FakeAppliance) -> None:
     appliance.knob("apply-fails")
     run = configure()
-    assert run.code == ScriptExit.APPLY_FAILED
+    assert run.code == ExitCode.APPLY_FAILED
     assert run.error_lines == [
         "ghes-packages: error: ghe-config-apply failed: see /data/user/common/ghe-config.log on the appliance; "
         "the checked settings stay written"

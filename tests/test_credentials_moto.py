@@ -18,8 +18,8 @@ from moto import mock_aws
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
-from cli.offline import evaluate
-from tests.conftest import MINIMAL
+from ghes_packages.plan.evaluation import evaluate
+from tests.helpers import MINIMAL
 
 REGION = "us-east-1"
 BUCKET = "ghes-packages-moto-test"

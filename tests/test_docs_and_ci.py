@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-from cli.offline import Evaluation
-from settings import declarations
-from tests.conftest import PROJECT_DIR
+import pytest
+
+from ghes_packages.exits import ExitCode
+from ghes_packages.plan.evaluation import Evaluation
+from ghes_packages.settings import declarations
+from tests.helpers import PROJECT_DIR, project_sources
 
 README = (PROJECT_DIR / "README.md").read_text()
 
@@ -51,6 +54,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "set -euo pipefail" in ci
 
 
+@pytest.mark.e2e
 def test_make_fails_when_pytest_runs_no_test() -> None:
     import os
     import subprocess
@@ -58,12 +62,27 @@ def test_make_fails_when_pytest_runs_no_test() -> None:
     # Every test deselected: pytest exits 5, and the README's test command must fail with it.
     env = {**os.environ, "PYTEST_ADDOPTS": "-k no_test_has_this_name"}
     result = subprocess.run(
-        ["make", "--no-print-directory", "-o", ".venv/bin/.installed", "pytest"],
+        ["make", "--no-print-directory", "-o", ".venv/bin/.dev", "pytest"],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert "no tests ran" in result.stdout or "deselected" in result.stdout, result.stdout[-1000:]
     assert result.returncode != 0, "make pytest passed although pytest ran no test"
+    assert "Error 5" in result.stderr, f"make should fail with pytest's exit 5 (no tests ran): {result.stderr[-500:]}"
+
+
+def test_the_exit_code_page_documents_exactly_the_exit_code_table() -> None:
+    page = (PROJECT_DIR / "docs" / "exit-codes.md").read_text()
+    rows = [line.split("|") for line in page.splitlines() if re.match(r"^\| \d+ \|", line)]
+    documented = {int(cells[1]): cells[2].strip().strip("`") for cells in rows}
+    assert documented == {int(code): code.name for code in ExitCode}, "docs/exit-codes.md differs from ExitCode"
+
+
+def test_no_module_exits_with_a_number_of_its_own() -> None:
+    # Every exit code comes from ExitCode: a bare number in a CliError or a return of main() would escape the table.
+    bare = re.compile(r"CliError\([^)]*,\s*\d+\)|exit_code\s*=\s*\d|sys\.exit\(\d|return [1-9]\d*$", re.MULTILINE)
+    sources = [p for p in project_sources("ghes_packages/**/*.py", "components/*.py", "policies/*.py")]
+    offenders = [str(path.relative_to(PROJECT_DIR)) for path in sources if bare.search(path.read_text())]
+    assert offenders == [], f"exit codes written as numbers in {offenders}; use ghes_packages.exits.ExitCode"

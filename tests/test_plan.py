@@ -1,11 +1,9 @@
-"""`python -m cli plan`: the offline plan of the real stacks and of broken ones, as a user runs it."""
+"""`ghes-packages plan`: the offline plan of the real stacks and of broken ones, as a user runs it."""
 
 from __future__ import annotations
 
 import gc
 import json
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -13,44 +11,27 @@ from typing import Any
 import pytest
 import yaml
 
-from cli.__main__ import main
-from cli.offline import evaluate, mock_secret_access_key
-from cli.planning import MASK, exit_code, plan_stack, plan_stacks, problem_lines, stack_json
-from cli.stack_config import read_stack
-from policies import PACKAGES_S3_ACTIONS
+from components.iam_policy import PACKAGES_S3_ACTIONS
+from ghes_packages.cli import main
+from ghes_packages.plan.evaluation import evaluate, mock_secret_access_key
+from ghes_packages.plan.planning import exit_code, plan_stack, plan_stacks, problem_lines, stack_json
+from ghes_packages.redaction import MASK
+from ghes_packages.stack_files import read_stack
 from policies.rules import POLICIES
-from tests.conftest import PROJECT_DIR, STACKS_DIR, stack_config
+from tests.helpers import STACKS_DIR, Result, run_process, stack_config
 
 CIPHERTEXT = "AAABAKxL3MZhwkk4Tyb0dDDWCQ6kHiJJ8v0kEBlX9nW3fJ8="
 
 
-class Run:
-    def __init__(self, result: subprocess.CompletedProcess[str]):
-        self.code, self.stdout, self.stderr = result.returncode, result.stdout, result.stderr
-
-    def json(self) -> Any:
-        return json.loads(self.stdout)
-
-
-def plan(*args: str) -> Run:
+def plan(*args: str) -> Result:
     """The plan as a user runs it: a fresh process, from the project folder."""
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "plan", *args],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    run = Run(result)
-    assert "Traceback" not in run.stdout + run.stderr, run.stderr
-    return run
+    return run_process("plan", *args)
 
 
-def assert_no_secret(run: Run, *stacks: str) -> None:
+def assert_no_secret(run: Result, *stacks: str) -> None:
     for stack in stacks:
         secret = mock_secret_access_key(stack, f"ghes-packages-{stack}-access-key")
-        assert secret not in run.stdout + run.stderr, f"the access key's secret of {stack} leaked"
+        assert secret not in run.out + run.err, f"the access key's secret of {stack} leaked"
 
 
 def write_stack(directory: Path, name: str, config: dict[str, Any]) -> None:
@@ -61,17 +42,19 @@ def write_stack(directory: Path, name: str, config: dict[str, Any]) -> None:
 # --- the real stacks ---------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_plan_of_dev_lists_resources_policy_and_verdicts() -> None:
     run = plan("--stack", "dev")
-    assert run.code == 0 and run.stderr == ""
-    assert "+ aws:s3/bucket:Bucket  ghes-packages-dev-bucket  [protected, retained on delete]" in run.stdout
-    assert "+ aws:iam/accessKey:AccessKey  ghes-packages-dev-access-key  [not protected]" in run.stdout
-    assert "IAM policy of the Packages user (output policyDocument)" in run.stdout
-    assert all(f"pass  {p.name}:" in run.stdout for p in POLICIES)
-    assert "secretAccessKey    [secret]" in run.stdout
+    assert run.code == 0 and run.err == ""
+    assert "+ aws:s3/bucket:Bucket  ghes-packages-dev-bucket  [protected, retained on delete]" in run.out
+    assert "+ aws:iam/accessKey:AccessKey  ghes-packages-dev-access-key  [not protected]" in run.out
+    assert "IAM policy of the Packages user (output policyDocument)" in run.out
+    assert all(f"pass  {p.name}:" in run.out for p in POLICIES)
+    assert "secretAccessKey    [secret]" in run.out
     assert_no_secret(run, "dev")
 
 
+@pytest.mark.e2e
 def test_plan_json_of_prod_has_the_documented_shape() -> None:
     run = plan("--stack", "prod", "--json")
     assert run.code == 0
@@ -86,6 +69,7 @@ def test_plan_json_of_prod_has_the_documented_shape() -> None:
     assert_no_secret(run, "prod")
 
 
+@pytest.mark.e2e
 def test_plan_all_plans_every_stack() -> None:
     run = plan("--all", "--json")
     assert run.code == 0
@@ -95,10 +79,11 @@ def test_plan_all_plans_every_stack() -> None:
     assert_no_secret(run, "dev", "prod", "staging")
 
 
+@pytest.mark.e2e
 def test_an_unknown_stack_is_one_line_listing_the_stacks() -> None:
     run = plan("--stack", "nope")
-    assert run.code == 2 and run.stdout == ""
-    assert run.stderr.splitlines() == [
+    assert run.code == 2 and run.out == ""
+    assert run.err.splitlines() == [
         f"ghes-packages: error: --stack: no stack 'nope' in {STACKS_DIR} (available: dev, prod, staging)"
     ]
     assert plan("--stack", "../stacks/Pulumi.dev").code == 2, "a stack name must not reach outside the stacks folder"
@@ -107,49 +92,53 @@ def test_an_unknown_stack_is_one_line_listing_the_stacks() -> None:
 # --- broken settings ---------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_an_invalid_setting_is_one_line_naming_it_and_the_others_are_still_planned(tmp_path: Path) -> None:
     write_stack(tmp_path, "good", stack_config("dev"))
     write_stack(tmp_path, "bad", {**stack_config("dev"), "ghes-packages:noncurrentVersionDays": "0"})
     (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  aws:region: [eu-west-1\n")
     run = plan("--all", "--stacks-dir", str(tmp_path))
     assert run.code == 2
-    assert run.stderr.splitlines() == [
+    assert run.err.splitlines() == [
         "ghes-packages: error: stack bad: ghes-packages:noncurrentVersionDays: "
         'must be a whole number of days, 1 to 36500 (got "0")',
         f"ghes-packages: error: stack broken: {tmp_path / 'Pulumi.broken.yaml'}: not valid YAML at line 3",
     ]
-    assert "Stack good" in run.stdout and "Result: 10 rule(s) passed" in run.stdout
-    assert "Invalid settings: nothing planned" in run.stdout
+    assert "Stack good" in run.out and "Result: 10 rule(s) passed" in run.out
+    assert "Invalid settings: nothing planned" in run.out
 
 
+@pytest.mark.e2e
 def test_the_packages_bucket_may_not_be_the_actions_bucket(tmp_path: Path) -> None:
     config = {**stack_config("prod"), "ghes-packages:bucketName": stack_config("prod")["ghes-packages:actionsBucketName"]}
     write_stack(tmp_path, "prod", config)
     run = plan("--stack", "prod", "--stacks-dir", str(tmp_path), "--json")
     assert run.code == 2
-    (line,) = run.stderr.splitlines()
+    (line,) = run.err.splitlines()
     assert line.startswith(
         "ghes-packages: error: stack prod: ghes-packages:bucketName: 'example-ghes-prod-actions' is the Actions bucket"
     )
     assert run.json()["resources"] == [] and len(run.json()["problems"]) == 1
 
 
+@pytest.mark.e2e
 def test_a_secure_value_is_never_decrypted_and_shown_as_secret(tmp_path: Path) -> None:
     write_stack(tmp_path, "dev", {**stack_config("dev"), "aws:secretKey": {"secure": CIPHERTEXT}})
     run = plan("--stack", "dev", "--stacks-dir", str(tmp_path))
     assert run.code == 0
-    assert any(line.split() == ["aws:secretKey", "[secret]"] for line in run.stdout.splitlines())
-    assert CIPHERTEXT not in run.stdout + run.stderr
+    assert any(line.split() == ["aws:secretKey", "[secret]"] for line in run.out.splitlines())
+    assert CIPHERTEXT not in run.out + run.err
 
 
+@pytest.mark.e2e
 def test_a_secure_project_setting_cannot_be_checked_offline(tmp_path: Path) -> None:
     write_stack(tmp_path, "dev", {**stack_config("dev"), "ghes-packages:hostname": {"secure": CIPHERTEXT}})
     run = plan("--stack", "dev", "--stacks-dir", str(tmp_path), "--json")
     assert run.code == 2
-    (line,) = run.stderr.splitlines()
+    (line,) = run.err.splitlines()
     assert line.startswith("ghes-packages: error: stack dev: ghes-packages:hostname: is a secure value")
     assert run.json()["settings"]["ghes-packages:hostname"] == "[secret]"
-    assert CIPHERTEXT not in run.stdout + run.stderr
+    assert CIPHERTEXT not in run.out + run.err
 
 
 def test_yaml_values_reach_the_program_as_the_engine_passes_them(tmp_path: Path) -> None:
@@ -223,7 +212,7 @@ def test_a_program_breaking_the_rules_fails_with_one_line_per_violation(broken: 
 def test_the_cli_exits_non_zero_on_a_violation_and_masks_every_secret(
     broken: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("cli.planning.PROGRAM", broken)
+    monkeypatch.setattr("ghes_packages.plan.planning.PROGRAM", broken)
     monkeypatch.setattr(plan_stack, "__defaults__", (broken,))
     for args in ([], ["--json"]):
         assert main(["plan", "--stack", "dev", *args]) == 1
@@ -240,11 +229,11 @@ def test_the_lean_mock_runtime_changes_nothing_the_program_declares(monkeypatch:
 
     from pulumi.runtime import resource as pulumi_resource
 
-    import cli.offline
+    import ghes_packages.plan.evaluation as evaluation_module
 
     assert pulumi_resource._get_stack_trace.__name__ == "_get_stack_trace", "an earlier plan left the SDK patched"
     lean = evaluate(stack_config("prod"), "prod")
-    monkeypatch.setattr(cli.offline, "lean_mock_runtime", nullcontext)
+    monkeypatch.setattr(evaluation_module, "lean_mock_runtime", nullcontext)
     plain = evaluate(stack_config("prod"), "prod")
     # Registration order varies with thread timing in the SDK; what is declared must not.
     assert sorted(lean.resources, key=repr) == sorted(plain.resources, key=repr)

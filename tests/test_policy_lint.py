@@ -7,8 +7,9 @@ import json
 import pytest
 from parliament import analyze_policy_string
 
-from cli.offline import Evaluation
-from tests.conftest import MINIMAL, run
+from ghes_packages.plan.evaluation import Evaluation
+from tests.helpers import MINIMAL
+from tests.helpers import evaluate_stack as run
 
 
 def findings(document: str) -> list[str]:

@@ -22,7 +22,11 @@ import yaml
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from policies import packages_policy_document, rules
+from components.iam_policy import packages_policy_document
+from policies import rules
+
+# The pack is served over gRPC by a real `pulumi.policy` process, as the engine would start it.
+pytestmark = pytest.mark.e2e
 
 POLICIES_DIR = Path(rules.__file__).resolve().parent
 ACTIONS_BUCKET = "example-actions"

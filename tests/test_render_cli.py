@@ -1,4 +1,4 @@
-"""`python -m cli render`: masked by default; the real script only into a 0600 file; one-line errors."""
+"""`ghes-packages render`: masked by default; the real script only into a 0600 file; one-line errors."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from appliance import MASK, PackagesSettings, render_configure_script, settings_document
-from cli.__main__ import main
-from cli.render import appliance_settings
-from tests.conftest import fake_pulumi
+from ghes_packages.appliance.ghe_config import PackagesSettings, render_configure_script, settings_document
+from ghes_packages.appliance.render import appliance_settings
+from ghes_packages.cli import main
+from ghes_packages.redaction import MASK
+from tests.helpers import fake_pulumi
 
 SECRET = "s3cr3t'$(id)`id` *EXAMPLEKEY"  # noqa: S105 - a test value
 OUTPUTS = {

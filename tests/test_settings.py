@@ -5,9 +5,9 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from cli.offline import Evaluation, evaluate
-from settings import SettingsError, declarations, parse_settings
-from tests.conftest import MINIMAL, stack_config
+from ghes_packages.plan.evaluation import Evaluation, evaluate
+from ghes_packages.settings import SettingsError, declarations, parse_settings
+from tests.helpers import MINIMAL, stack_config
 
 NS = "ghes-packages"
 KMS = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import PROJECT_DIR
+import pytest
+
+from tests.helpers import PROJECT_DIR
+
+pytestmark = pytest.mark.e2e
 
 
 def mypy(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from cli.offline import Evaluation, mock_secret_access_key
-from outputs import StackOutput
-from policies import BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, PACKAGES_S3_ACTIONS
-from tests.conftest import MINIMAL, run, stack_config
+from components.iam_policy import BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, PACKAGES_S3_ACTIONS
+from ghes_packages.outputs import StackOutput
+from ghes_packages.plan.evaluation import Evaluation, mock_secret_access_key
+from tests.helpers import MINIMAL, stack_config
+from tests.helpers import evaluate_stack as run
 
 BUCKET = "aws:s3/bucket:Bucket"
 COMPONENT = "ghes-packages:storage:PackagesStorage"

@@ -1,11 +1,9 @@
-"""`python -m cli verify` against a local moto server that enforces IAM, with the policy the program emits."""
+"""`ghes-packages verify` against a local moto server that enforces IAM, with the policy the program emits."""
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,15 +11,18 @@ from typing import Any
 
 import pytest
 
-from cli.__main__ import main
-from cli.errors import CliError
-from cli.offline import evaluate
-from cli.probes import PROBE_ROOT
-from cli.s3client import S3Endpoint, client_config, is_aws_endpoint
-from cli.verification import verify
-from policies import PACKAGES_S3_ACTIONS, BucketAction, ObjectAction
-from settings import PROJECT_DIR
+from components.iam_policy import PACKAGES_S3_ACTIONS, BucketAction, ObjectAction
+from ghes_packages.cli import main
+from ghes_packages.errors import CliError
+from ghes_packages.exits import ExitCode
+from ghes_packages.plan.evaluation import evaluate
+from ghes_packages.verify.engine import run_checks as verify
+from ghes_packages.verify.probes import PROBE_ROOT
+from ghes_packages.verify.s3client import S3Endpoint, client_config, is_aws_endpoint
+from tests.helpers import run_process
 from tests.moto_s3 import REGION, AccessKey, MotoS3, moto_s3
+
+pytestmark = pytest.mark.e2e
 
 PACKAGES_BUCKET = "ghes-packages-verify-test"
 ACTIONS_BUCKET = "ghes-actions-verify-test"
@@ -121,7 +122,7 @@ def _user(moto: MotoS3, name: str, policy: str) -> AccessKey:
 
 
 def _run(outputs: dict[str, Any], capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str, str]:
-    """`python -m cli verify --outputs -` in this process; the secret must appear in no output."""
+    """`ghes-packages verify --outputs -` in this process; the secret must appear in no output."""
     stdin, sys.stdin = sys.stdin, io.StringIO(json.dumps(outputs))
     try:
         code = main(["verify", "--outputs", "-", *options])
@@ -219,20 +220,12 @@ def test_a_wrong_secret_is_one_clear_line_without_retrying(moto: MotoS3, emitted
         verify(endpoint, PACKAGES_BUCKET, wait=60, sleep=fake.sleep, clock=fake.clock)
     assert fake.sleeps == [] and raised.value.exit_code == 3
     # End to end, with the default --wait: one line on stderr, nothing on stdout, neither secret anywhere.
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "verify", "--outputs", "-"],
-        input=json.dumps(outputs),
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 3 and result.stdout == ""
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("ghes-packages: error: verify: the secret access key does not belong to")
-    assert "SignatureDoesNotMatch" in result.stderr and key.access_key_id in result.stderr
-    assert "x" * 40 not in result.stderr and key.secret_access_key not in result.stderr
+    result = run_process("verify", "--outputs", "-", stdin=json.dumps(outputs))
+    assert result.code == ExitCode.NOT_ACCEPTED and result.out == ""
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("ghes-packages: error: verify: the secret access key does not belong to")
+    assert "SignatureDoesNotMatch" in result.err and key.access_key_id in result.err
+    assert "x" * 40 not in result.err and key.secret_access_key not in result.err
 
 
 def test_an_unknown_key_is_one_clear_line(moto: MotoS3, emitted: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -313,19 +306,10 @@ def test_the_callers_aws_environment_is_ignored(moto: MotoS3, emitted: dict[str,
         "AWS_DATA_PATH": str(tmp_path / "no-models"),
     }
     outputs = _outputs(moto, emitted, key)
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "verify", "--outputs", "-", "--json"],
-        input=json.dumps(outputs),
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        env={**os.environ, **hostile},
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr + result.stdout
-    assert json.loads(result.stdout)["accessKeyId"] == key.access_key_id
-    assert key.secret_access_key not in result.stdout + result.stderr
+    result = run_process("verify", "--outputs", "-", "--json", stdin=json.dumps(outputs), env=hostile)
+    assert result.code == ExitCode.OK, result.err + result.out
+    assert result.json()["accessKeyId"] == key.access_key_id
+    assert key.secret_access_key not in result.out + result.err
 
 
 def test_a_missing_bucket_is_one_clear_line(
@@ -368,7 +352,7 @@ def test_a_missing_ca_bundle_is_one_clear_line(emitted: dict[str, Any], capsys: 
     out, err = capsys.readouterr()
     assert (raised.value.code, out) == (2, "")
     assert (
-        err == "python -m cli verify: error: argument --ca-bundle: /nonexistent/ca.pem is not a readable file (see --help)\n"
+        err == "ghes-packages verify: error: argument --ca-bundle: /nonexistent/ca.pem is not a readable file (see --help)\n"
     )
 
 

@@ -1,4 +1,4 @@
-"""The engine of `python -m cli verify`: probes the stack's key against its service URL, as GHES will use it.
+"""The engine of `ghes-packages verify`: probes the stack's key against its service URL, as GHES will use it.
 
 Kept apart from the command so that loading the CLI (for `plan`, `--help`, ...) does not load botocore.
 """
@@ -11,17 +11,17 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError
 
-from appliance import MASK
-from outputs import StackOutput
+from ghes_packages.errors import CliError
+from ghes_packages.exits import ExitCode
+from ghes_packages.outputs import StackOutput
+from ghes_packages.stack_outputs import require_outputs
 
+from . import DEFAULT_WAIT_SECONDS
 from .denied_probes import probe_denied
-from .errors import CliError
 from .needed_probes import Clock, Sleep, delete_before_writing, delete_written, exercise
-from .probes import EXIT_NOT_ACCEPTED, Prober
+from .probes import Prober
+from .report import Report
 from .s3client import RequestCounter, S3Endpoint, make_client
-from .stack_outputs import require_outputs
-from .verify import DEFAULT_WAIT_SECONDS
-from .verify_report import Report
 
 
 def endpoint_from_outputs(outputs: dict[str, Any], ca_bundle: str | None) -> tuple[S3Endpoint, str, str | None]:
@@ -49,7 +49,7 @@ def endpoint_from_outputs(outputs: dict[str, Any], ca_bundle: str | None) -> tup
     return endpoint, outputs[StackOutput.BUCKET_NAME], actions if isinstance(actions, str) and actions else None
 
 
-def verify(
+def run_checks(
     endpoint: S3Endpoint,
     bucket: str,
     actions_bucket: str | None = None,
@@ -77,7 +77,7 @@ def verify(
             prober.clean_up()
     except BotoCoreError as error:
         left = f"; left behind: {'; '.join(prober.leftovers)}" if prober.leftovers else ""
-        raise CliError(f"verify: cannot talk to {endpoint.service_url}: {error}{left}", EXIT_NOT_ACCEPTED) from None
+        raise CliError(f"verify: cannot talk to {endpoint.service_url}: {error}{left}", ExitCode.NOT_ACCEPTED) from None
     return Report(
         bucket=bucket,
         access_key_id=endpoint.access_key_id,
@@ -86,7 +86,3 @@ def verify(
         leftovers=prober.leftovers,
         requests=counter.count,
     )
-
-
-def redact(text: str, endpoint: S3Endpoint) -> str:
-    return text.replace(endpoint.secret_access_key, MASK) if endpoint.secret_access_key else text

@@ -13,11 +13,12 @@ from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
-from policies import BucketAction, ObjectAction
+from components.iam_policy import BucketAction, ObjectAction
+from ghes_packages.errors import CliError
+from ghes_packages.exits import ExitCode
 
-from .errors import CliError
-from .probes import ACCESS_DENIED, EXIT_NOT_ACCEPTED, PROBE_BODY, Prober, Unexpected, describe, error_code
-from .verify_report import Expect, Result
+from .probes import ACCESS_DENIED, PROBE_BODY, Prober, Unexpected, describe, error_code
+from .report import Expect, Result
 
 # A new key is unknown (InvalidAccessKeyId), or known without its policy (AccessDenied), for some seconds.
 NOT_YET_VALID = ("InvalidAccessKeyId", ACCESS_DENIED)
@@ -60,7 +61,7 @@ def delete_before_writing(prober: Prober, wait: float, sleep: Sleep, clock: Cloc
                 raise CliError(
                     f"verify: access key {prober.endpoint.access_key_id} is not valid at {prober.endpoint.service_url} "
                     f"({code}), {waited}; is it deleted, or from another account?",
-                    EXIT_NOT_ACCEPTED,
+                    ExitCode.NOT_ACCEPTED,
                 ) from None
             prober.record(name, action, Expect.ALLOWED, Result.FAILED, f"{describe(error)}, {waited}", start)
             return False
@@ -71,10 +72,12 @@ def delete_before_writing(prober: Prober, wait: float, sleep: Sleep, clock: Cloc
 def _rejected(prober: Prober, error: ClientError) -> CliError:
     code, who, url = error_code(error), f"access key {prober.endpoint.access_key_id}", prober.endpoint.service_url
     if code == "SignatureDoesNotMatch":  # the key id is known, so this is no propagation delay: do not wait
-        return CliError(f"verify: the secret access key does not belong to {who} (SignatureDoesNotMatch)", EXIT_NOT_ACCEPTED)
+        return CliError(
+            f"verify: the secret access key does not belong to {who} (SignatureDoesNotMatch)", ExitCode.NOT_ACCEPTED
+        )
     if code == "NoSuchBucket":
-        return CliError(f"verify: bucket {prober.bucket} does not exist at {url} (NoSuchBucket)", EXIT_NOT_ACCEPTED)
-    return CliError(f"verify: {url} refused {who}: {describe(error)}", EXIT_NOT_ACCEPTED)
+        return CliError(f"verify: bucket {prober.bucket} does not exist at {url} (NoSuchBucket)", ExitCode.NOT_ACCEPTED)
+    return CliError(f"verify: {url} refused {who}: {describe(error)}", ExitCode.NOT_ACCEPTED)
 
 
 def exercise(prober: Prober, can_delete: bool) -> bool:

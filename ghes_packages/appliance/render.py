@@ -1,4 +1,4 @@
-"""`python -m cli render`: the appliance's configure script (or settings document) for a stack.
+"""`ghes-packages render`: the appliance's configure script (or settings document) for a stack.
 
 It prints with the secret access key masked. The real script is written only to a file (`--show-secrets
 --out FILE`), created with mode 0600 and moved into place whole, never to standard output: a terminal's
@@ -7,7 +7,6 @@ scrollback and a CI log keep what they are shown.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -17,11 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from appliance import InvalidSetting, PackagesSettings, render_configure_script, settings_document
-from outputs import StackOutput
-
-from .errors import CliError
-from .stack_outputs import add_source_arguments, load_stack_outputs, require_outputs
+from ghes_packages.appliance.ghe_config import InvalidSetting, PackagesSettings, render_configure_script, settings_document
+from ghes_packages.errors import CliError
+from ghes_packages.exits import ExitCode
+from ghes_packages.outputs import StackOutput
+from ghes_packages.stack_outputs import OutputsSource, load_stack_outputs, require_outputs
 
 # Stack output -> PackagesSettings field.
 _OUTPUT_FIELDS = {
@@ -53,11 +52,13 @@ def render_text(settings: PackagesSettings, as_json: bool) -> str:
 def check_out_option(path: Path) -> None:
     """CliError (exit 2) unless `path` can name the file to write: checked before any stack output is read."""
     if str(path) == "-":
-        raise CliError("--out -: standard output is not a file; name a file, or leave --out out for the masked text", 2)
+        raise CliError(
+            "--out -: standard output is not a file; name a file, or leave --out out for the masked text", ExitCode.USAGE
+        )
     if path.is_dir():
-        raise CliError(f"--out: {path} is a folder; name a file", 2)
+        raise CliError(f"--out: {path} is a folder; name a file", ExitCode.USAGE)
     if not path.parent.is_dir():
-        raise CliError(f"--out: folder {path.parent} does not exist", 2)
+        raise CliError(f"--out: folder {path.parent} does not exist", ExitCode.USAGE)
 
 
 def write_private_file(path: Path, text: str) -> None:
@@ -80,42 +81,27 @@ def write_private_file(path: Path, text: str) -> None:
         raise CliError(f"--out: cannot write {path}: {error.strerror}") from None
 
 
-def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "render",
-        help="print the appliance's configure script for a stack (secret key masked)",
-        description=(
-            "Render the bash script that configures GHES Packages storage on the appliance (see docs/appliance.md), "
-            "from the stack's outputs. Printed with the secret access key masked; the real script goes only to a "
-            "file: --show-secrets --out FILE (mode 0600). Exit 0: done; 2: a bad option (checked before any stack "
-            "output is read); 1: unusable stack outputs or a file that cannot be written."
-        ),
-    )
-    add_source_arguments(parser)
-    parser.add_argument(
-        "--json", action="store_true", help="the settings document (ghe-config key -> value, JSON) instead of the script"
-    )
-    parser.add_argument(
-        "--show-secrets", action="store_true", help="put the real secret access key in; requires --out, never prints it"
-    )
-    parser.add_argument(
-        "--out", metavar="FILE", type=Path, help="write to FILE (mode 0600, replaced whole) instead of stdout"
-    )
-    parser.set_defaults(run=run)
+def render(source: OutputsSource, *, as_json: bool = False, show_secrets: bool = False, out: Path | None = None) -> int:
+    """Print (masked) or write (to a 0600 file) the configure script or settings document of a stack.
 
-
-def run(args: argparse.Namespace) -> int:
+    :param source: where the stack outputs come from.
+    :param as_json: the settings document instead of the script.
+    :param show_secrets: put the real secret access key in; only with `out`.
+    :param out: the file to write instead of standard output.
+    """
     # Options first: a bad one must never run `pulumi stack output --show-secrets`.
-    if args.show_secrets and args.out is None:
-        raise CliError("--show-secrets writes the secret key only to a file: add --out FILE (created with mode 0600)", 2)
-    if args.out is not None:
-        check_out_option(args.out)
-    settings = appliance_settings(load_stack_outputs(args))
-    text = render_text(settings if args.show_secrets else settings.masked(), args.json)
-    if args.out is None:
+    if show_secrets and out is None:
+        raise CliError(
+            "--show-secrets writes the secret key only to a file: add --out FILE (created with mode 0600)", ExitCode.USAGE
+        )
+    if out is not None:
+        check_out_option(out)
+    settings = appliance_settings(load_stack_outputs(source))
+    text = render_text(settings if show_secrets else settings.masked(), as_json)
+    if out is None:
         sys.stdout.write(text)
-        return 0
-    write_private_file(args.out, text)
-    secret = "with the secret access key" if args.show_secrets else "secret access key masked"
-    print(f"ghes-packages: wrote {args.out} (mode 0600, {secret})", file=sys.stderr)
-    return 0
+        return ExitCode.OK
+    write_private_file(out, text)
+    secret = "with the secret access key" if show_secrets else "secret access key masked"
+    print(f"ghes-packages: wrote {out} (mode 0600, {secret})", file=sys.stderr)
+    return ExitCode.OK

@@ -20,9 +20,18 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import IO
 
-from appliance import MASK, SESSION_STARTED
+from ghes_packages.errors import CliError
+from ghes_packages.exits import ExitCode
+from ghes_packages.redaction import redact
 
-from .errors import CliError
+from .ghe_config import SESSION_STARTED
+
+ADMIN_SSH_PORT = 122
+"""The appliance's administrative shell listens here (port 22 is Git)."""
+ADMIN_USER = "admin"
+SSH_CONFIG_ENV = "GHES_SSH_CONFIG"
+"""An ssh config file to use instead of ~/.ssh/config, when `--ssh-config` is not given."""
+CONNECT_TIMEOUT_SECONDS = 30
 
 SSH_FAILED = 255
 """ssh's own exit status when it could not connect, authenticate, or lost the connection."""
@@ -86,7 +95,7 @@ def check_ssh_option(option: str) -> None:
     """
     match = _OPTION_LINE.fullmatch(option)
     if match is None:
-        raise CliError(f"--ssh-option {option!r}: must be KEYWORD=VALUE, e.g. ProxyJump=bastion", 2)
+        raise CliError(f"--ssh-option {option!r}: must be KEYWORD=VALUE, e.g. ProxyJump=bastion", ExitCode.USAGE)
     keyword = match.group(1).lower()
     if keyword not in _HOST_KEY_OPTIONS:
         return
@@ -95,7 +104,43 @@ def check_ssh_option(option: str) -> None:
     except ValueError:
         values = []
     if not values or _turns_host_key_checking_off(keyword, values):
-        raise CliError(f"--ssh-option {option}: host key checking is never turned off; add the host key to known_hosts", 2)
+        raise CliError(
+            f"--ssh-option {option}: host key checking is never turned off; add the host key to known_hosts", ExitCode.USAGE
+        )
+
+
+@dataclass(frozen=True)
+class SshTarget:
+    """An appliance's admin shell and how to reach it with the system ssh client."""
+
+    host: str
+    """The appliance's address (a host name, an IP address, or an alias of the ssh config)."""
+    port: int = ADMIN_SSH_PORT
+    user: str = ADMIN_USER
+    ssh_config: str | None = None
+    """An ssh config file to use instead of ~/.ssh/config (ssh -F)."""
+    options: tuple[str, ...] = ()
+    """ssh -o options; any that turns host key checking off is refused."""
+    batch: bool = False
+    """Never prompt (ssh BatchMode): fail instead, as a pipeline should."""
+
+
+def ssh_base_command(target: SshTarget) -> list[str]:
+    """`ssh ... -- HOST`, without the remote command; CliError (USAGE) for an option that would weaken it."""
+    for option in target.options:
+        check_ssh_option(option)
+    if target.ssh_config and not os.path.isfile(target.ssh_config):
+        raise CliError(f"--ssh-config (or ${SSH_CONFIG_ENV}): {target.ssh_config} is not a file", ExitCode.USAGE)
+    command = ["ssh", "-T", "-p", str(target.port), "-l", target.user]
+    if target.ssh_config:
+        command += ["-F", target.ssh_config]
+    for option in target.options:
+        command += ["-o", option]
+    if target.batch:
+        command += ["-o", "BatchMode=yes"]
+    # ssh keeps the first value it is given for an option, so the user's own options above win over these.
+    command += ["-o", f"ConnectTimeout={CONNECT_TIMEOUT_SECONDS}"]
+    return [*command, "--", target.host]
 
 
 @dataclass
@@ -115,14 +160,15 @@ class _Relay:
     """Copies one of ssh's output pipes to ours, line by line, masking the secret."""
 
     def __init__(self, secret: str, watch: Collection[str]):
-        self.secret = secret.encode()
+        self.secret = secret
         self.started = False
         self.held: list[bytes] = []
         self.watch = {line.encode(): line for line in watch}
         self.seen: set[str] = set()
 
     def mask(self, line: bytes) -> bytes:
-        return line.replace(self.secret, MASK.encode()) if self.secret else line
+        # surrogateescape: any byte the appliance sends comes back unchanged, the secret masked.
+        return redact(line.decode("utf-8", "surrogateescape"), [self.secret]).encode("utf-8", "surrogateescape")
 
     def stdout(self, source: IO[bytes], target: IO[bytes]) -> None:
         for line in source:

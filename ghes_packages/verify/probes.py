@@ -16,14 +16,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .report import Check, Expect, Result
 from .s3client import S3Endpoint
-from .verify_report import Check, Expect, Result
 
 PROBE_ROOT = "ghes-packages-verify/"
 PROBE_BODY = b"ghes-packages verify probe; safe to delete\n"
 PROBE_BUCKET_PREFIX = "ghes-packages-verify-"
-# The exit code when the service does not accept the key at all, or cannot be reached.
-EXIT_NOT_ACCEPTED = 3
 ACCESS_DENIED = "AccessDenied"
 
 

@@ -1,7 +1,7 @@
 """The appliance step: the GHES Packages settings, as `ghe-config` keys, and the script that applies them safely.
 
-This module is the one place the `ghe-config` keys, the storage check and the script's exit codes are
-written. The Pulumi program (stack outputs `ghesConfigureScript`, `ghesSettings`), the `render` and
+This module is the one place the `ghe-config` keys and the storage check are written (the script's exit
+codes are ghes_packages.exits). The Pulumi program (stack outputs `ghesConfigureScript`, `ghesSettings`), the `render` and
 `configure` commands and the tests all build on it; the bash template only iterates over what it is given.
 """
 
@@ -11,16 +11,15 @@ import enum
 import shlex
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 
 import jinja2
 
-from settings import PROJECT_DIR
+from ghes_packages.exits import SCRIPT_EXITS
+from ghes_packages.redaction import MASK
 
-TEMPLATES_DIR = PROJECT_DIR / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent
 CONFIGURE_TEMPLATE = "configure-packages.sh"
-
-MASK = "********"
-"""Stands in for the secret access key wherever a human may see the script or the settings."""
 
 BLOB_STORAGE_TYPE_S3 = "s3"
 """GHES's storage type for S3 and for S3-compatible stores such as MinIO."""
@@ -29,7 +28,7 @@ STORAGE_CHECK_COMMAND = "ghe-check-blob-connection"
 STORAGE_CHECK_PASSED = "All Storage tests passed"
 # Unverified on a real appliance: whether the check reads settings that are written but not yet applied. The
 # script relies on it (check before apply); if it turns out to read only applied settings, this is the place
-# to change, together with the "check" step of templates/configure-packages.sh (see docs/appliance.md).
+# to change, together with the "check" step of ghes_packages/appliance/configure-packages.sh (see docs/appliance.md).
 APPLY_COMMAND = "ghe-config-apply"
 APPLY_LOG = "/data/user/common/ghe-config.log"
 
@@ -55,29 +54,6 @@ class GheConfigKey(enum.StrEnum):
     AWS_ACCESS_KEY = "secrets.packages.aws-access-key"
     AWS_SECRET_KEY = "secrets.packages.aws-secret-key"  # noqa: S105 - the key's name, not a secret
     PACKAGES_ENABLED = "app.packages.enabled"
-
-
-class ScriptExit(enum.IntEnum):
-    """Exit codes of the configure script, one per outcome, so `configure` can say which in one line.
-
-    They stay clear of bash's own codes (1, 2, 126, 127, 128+signal) and ssh's 255.
-    """
-
-    OK = 0
-    HOSTNAME_MISMATCH = 10
-    """The appliance is not the stack's appliance: nothing was written."""
-    NOT_AN_APPLIANCE = 11
-    """A GHES command is missing, or a setting could not be read: nothing was written."""
-    CHECK_FAILED = 12
-    """The storage check failed: the previous settings were restored, nothing applied."""
-    WRITE_FAILED = 13
-    """Writing a setting failed or the run was interrupted: the previous settings were restored."""
-    RESTORE_FAILED = 14
-    """A previous setting could not be put back: the appliance needs a human (nothing applied)."""
-    APPLY_FAILED = 15
-    """`ghe-config-apply` failed after the check passed: the new settings stay written."""
-    USAGE = 16
-    """The script was given an argument it does not know, or both --no-apply and --force-apply."""
 
 
 class InvalidSetting(ValueError):
@@ -147,7 +123,7 @@ def _environment() -> jinja2.Environment:
 
 
 def render_configure_script(settings: PackagesSettings) -> str:
-    """The bash script that configures one appliance's Packages storage (see templates/configure-packages.sh).
+    """The bash script that configures one appliance's Packages storage (see ghes_packages/appliance/configure-packages.sh).
 
     It holds the secret access key: render `settings.masked()` for anything a human or a log may see.
     """
@@ -166,6 +142,6 @@ def render_configure_script(settings: PackagesSettings) -> str:
             no_apply_argument=NO_APPLY_ARGUMENT,
             force_apply_argument=FORCE_APPLY_ARGUMENT,
             up_to_date=UP_TO_DATE,
-            exit={member.name: int(member) for member in ScriptExit},
+            exit={member.name: int(member) for member in SCRIPT_EXITS},
         )
     )

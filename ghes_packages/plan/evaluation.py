@@ -22,12 +22,12 @@ from pulumi.runtime.settings import get_root_resource, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from names import partition_of
-from settings import PROJECT, PROJECT_DIR, REGION_KEY
+from ghes_packages import resource_types
+from ghes_packages.names import partition_of
+from ghes_packages.project import PROGRAM, PROJECT, REGION_KEY
 
 from .mock_runtime import lean_mock_runtime
 
-PROGRAM = PROJECT_DIR / "__main__.py"
 MOCK_ACCOUNT = "123456789012"
 
 
@@ -98,16 +98,16 @@ class _ProviderStandIn(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         state = dict(args.inputs)
         suffix = _digest(self.stack, args.name, length=7)
-        if args.typ == "aws:s3/bucket:Bucket":
+        if args.typ == resource_types.BUCKET:
             bucket = state.get("bucket") or f"{args.name}-{suffix}"
             state.update(bucket=bucket, arn=f"arn:{self.partition}:s3:::{bucket}", region=self.region)
             return bucket, state
-        if args.typ == "aws:iam/user:User":
+        if args.typ == resource_types.USER:
             user = state.get("name") or f"{args.name}-{suffix}"
             path = state.get("path") or "/"
             state.update(name=user, arn=f"arn:{self.partition}:iam::{MOCK_ACCOUNT}:user{path}{user}")
             return user, state
-        if args.typ == "aws:iam/accessKey:AccessKey":
+        if args.typ == resource_types.ACCESS_KEY:
             key_id = "AKIA" + _digest("id", self.stack, args.name, length=16).upper()
             state.update(secret=mock_secret_access_key(self.stack, args.name), status="Active")
             return key_id, state

@@ -14,10 +14,10 @@ import uuid
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from policies import BucketAction, ObjectAction
+from components.iam_policy import BucketAction, ObjectAction
 
 from .probes import PROBE_BODY, PROBE_BUCKET_PREFIX, Prober
-from .verify_report import Expect
+from .report import Expect
 
 # Actions beyond the seven that the key must NOT have. These are probes, not policy: they live here.
 CREATE_BUCKET = "s3:CreateBucket"

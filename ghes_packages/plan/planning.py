@@ -1,6 +1,6 @@
 """The offline plan of one stack: evaluate the program in the mock runtime, then run the policy pack on it.
 
-What `python -m cli plan` prints comes from here (JSON) and from cli.plan_text (text). Secret values never
+What `ghes-packages plan` prints comes from here (JSON) and from plan.text (text). Secret values never
 leave: the caller masks every one of `StackPlan.secrets()` in all it prints.
 """
 
@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appliance import MASK
-from outputs import StackOutput
-from policies.offline import Verdict, Violation, check
-from settings import SettingsError
+from ghes_packages.exits import ExitCode
+from ghes_packages.outputs import StackOutput
+from ghes_packages.plan.guardrails import Verdict, Violation, check
+from ghes_packages.project import PROGRAM
+from ghes_packages.settings import SettingsError
+from ghes_packages.stack_files import SECRET, StackConfig
 
-from .offline import PROGRAM, DeclaredResource, Evaluation, evaluate
-from .stack_config import SECRET, StackConfig
+from .evaluation import DeclaredResource, Evaluation, evaluate
 
 SCRIPT_OUTPUT = StackOutput.GHES_CONFIGURE_SCRIPT
 POLICY_OUTPUT = StackOutput.POLICY_DOCUMENT
-EXIT_VIOLATION, EXIT_INVALID = 1, 2
 
 
 @dataclass
@@ -99,14 +99,6 @@ def ordered(evaluation: Evaluation) -> list[DeclaredResource]:
     return sorted(evaluation.resources, key=lambda r: (r.urn.count("$"), r.name, r.type))
 
 
-def mask(text: str, secrets: set[str]) -> str:
-    """`text` with every secret value, also in its JSON-escaped form, replaced by MASK."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        for form in {secret, json.dumps(secret)[1:-1]}:
-            text = text.replace(form, MASK)
-    return text
-
-
 def policy_document(evaluation: Evaluation) -> Any:
     """The IAM policy output, parsed when it is JSON."""
     value = evaluation.outputs.get(POLICY_OUTPUT)
@@ -174,6 +166,7 @@ def problem_lines(plan: StackPlan) -> list[str]:
 
 
 def exit_code(plans: list[StackPlan]) -> int:
+    """USAGE when a stack's settings are invalid, FAILED when a mandatory rule is violated, else OK."""
     if any(p.problems for p in plans):
-        return EXIT_INVALID
-    return EXIT_VIOLATION if any(p.violations for p in plans) else 0
+        return ExitCode.USAGE
+    return ExitCode.FAILED if any(p.violations for p in plans) else ExitCode.OK

@@ -1,4 +1,4 @@
-"""Run the pack's rules without the Pulumi CLI: on resources declared in the mock runtime (cli.offline).
+"""Run the pack's rules without the Pulumi CLI: on resources declared in the mock runtime (ghes_packages.plan.evaluation).
 
 The engine hands a policy pack each resource's properties, options and dependencies; this module builds
 the same pulumi_policy argument objects from an offline evaluation and calls each rule's validation, so
@@ -24,11 +24,11 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from .rules import POLICIES
+from policies.rules import POLICIES
 
 
 class Declared(Protocol):
-    """What the rules need of a declared resource (cli.offline.DeclaredResource has it)."""
+    """What the rules need of a declared resource (plan.evaluation.DeclaredResource has it)."""
 
     @property
     def type(self) -> str: ...

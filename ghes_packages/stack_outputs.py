@@ -1,51 +1,49 @@
-"""Stack outputs for operator commands: `--outputs FILE|-` or `--stack NAME` (runs the Pulumi CLI)."""
+"""A stack's outputs for the operator commands: read from `--outputs FILE|-` or `--stack NAME` (the Pulumi CLI)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from settings import PROJECT_DIR
-
 from .errors import CliError
+from .project import PROJECT_DIR
 
 
-def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the mutually exclusive `--outputs` / `--stack` options to a command."""
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "--outputs",
-        metavar="FILE",
-        help="JSON of `pulumi stack output --json --show-secrets`; '-' reads standard input",
-    )
-    source.add_argument(
-        "--stack", metavar="NAME", help="run `pulumi stack output --json --show-secrets --stack NAME` for them"
-    )
+@dataclass(frozen=True)
+class OutputsSource:
+    """Where a command reads the stack outputs from: exactly one of a file ('-' is standard input) or a stack."""
+
+    file: str | None = None
+    """JSON of `pulumi stack output --json --show-secrets`; '-' reads standard input."""
+    stack: str | None = None
+    """A stack whose outputs `pulumi stack output --json --show-secrets --stack NAME` prints."""
 
 
-def load_stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
-    """The stack outputs named by `--outputs` or `--stack`, as a dict; CliError on any problem."""
-    if args.outputs is not None:
-        source = "standard input" if args.outputs == "-" else args.outputs
+def load_stack_outputs(source: OutputsSource) -> dict[str, Any]:
+    """The stack outputs named by `source`, as a dict; CliError on any problem."""
+    if source.file is not None:
+        where = "standard input" if source.file == "-" else source.file
         try:
-            text = sys.stdin.read() if args.outputs == "-" else Path(args.outputs).read_text()
+            text = sys.stdin.read() if source.file == "-" else Path(source.file).read_text()
         except OSError as error:
-            raise CliError(f"--outputs: cannot read {source}: {error.strerror}") from None
+            raise CliError(f"--outputs: cannot read {where}: {error.strerror}") from None
+    elif source.stack is not None:
+        text = _pulumi_stack_output(source.stack)
+        where = f"stack {source.stack}"
     else:
-        text = _pulumi_stack_output(args.stack)
-        source = f"stack {args.stack}"
+        raise CliError("stack outputs: give --outputs FILE or --stack NAME")
     try:
         outputs = json.loads(text)
     except json.JSONDecodeError as error:
-        raise CliError(f"--outputs: {source} is not JSON ({error.msg} at line {error.lineno})") from None
+        raise CliError(f"--outputs: {where} is not JSON ({error.msg} at line {error.lineno})") from None
     if not isinstance(outputs, dict):
-        raise CliError(f"--outputs: {source} must hold a JSON object of stack outputs")
+        raise CliError(f"--outputs: {where} must hold a JSON object of stack outputs")
     return outputs
 
 

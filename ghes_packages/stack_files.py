@@ -14,11 +14,10 @@ from typing import Any
 
 import yaml
 
-from settings import PROJECT, PROJECT_DIR
-
 from .errors import CliError
+from .exits import ExitCode
+from .project import PROJECT
 
-STACKS_DIR = PROJECT_DIR / "stacks"
 # What a secure value is passed and shown as (a placeholder, not a password).
 SECRET = "[secret]"  # noqa: S105
 # Pulumi stack names: letters, digits, '-', '_' and '.'; nothing that could leave the stacks folder.
@@ -81,19 +80,19 @@ def read_stack(directory: Path, stack: str) -> StackConfig:
     available = stack_names(directory)
     if not _STACK_NAME.match(stack) or stack not in available:
         listing = ", ".join(available) if available else "none"
-        raise CliError(f"--stack: no stack '{stack}' in {directory} (available: {listing})", exit_code=2)
+        raise CliError(f"--stack: no stack '{stack}' in {directory} (available: {listing})", ExitCode.USAGE)
     path = stack_file(directory, stack)
     try:
         document = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CliError(f"{path}: not valid YAML{where}", exit_code=2) from None
+        raise CliError(f"{path}: not valid YAML{where}", ExitCode.USAGE) from None
     except OSError as error:
-        raise CliError(f"{path}: cannot read it: {error.strerror}", exit_code=2) from None
+        raise CliError(f"{path}: cannot read it: {error.strerror}", ExitCode.USAGE) from None
     raw = document.get("config", {}) if isinstance(document, dict) else None
     if not isinstance(raw, dict):
-        raise CliError(f"{path}: 'config' must be a map of settings", exit_code=2)
+        raise CliError(f"{path}: 'config' must be a map of settings", ExitCode.USAGE)
     values, secure = {}, set()
     for key, value in raw.items():
         # A key without a namespace belongs to the project, as in `pulumi config set`.

@@ -7,15 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cli.offline import DeclaredResource, Evaluation
+from ghes_packages import resource_types
+from ghes_packages.plan.evaluation import DeclaredResource, Evaluation
+from ghes_packages.stack_files import SECRET
 from policies import documents
 
 from .planning import POLICY_OUTPUT, SCRIPT_OUTPUT, StackPlan, appliance_script, ordered, policy_document
-from .stack_config import SECRET
 
 INDENT = "  "
 # The inputs that name a resource; when the program leaves them out, Pulumi picks the name at deploy time.
-_NAME_INPUTS = {"aws:s3/bucket:Bucket": "bucket", "aws:iam/user:User": "name"}
+_NAME_INPUTS = {resource_types.BUCKET: "bucket", resource_types.USER: "name"}
 
 
 def _value(key: str, value: Any) -> str:

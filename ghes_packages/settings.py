@@ -13,13 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pulumi
 import yaml
 
-from names import (
+from ghes_packages.project import PROJECT, PROJECT_DIR, REGION_KEY
+
+from .names import (
     KMS_KEY_ARN,
     MAX_TAGS,
     POLICY_ARN,
@@ -31,9 +32,6 @@ from names import (
     tag_problem,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent
-PROJECT = "ghes-packages"
-REGION_KEY = "aws:region"
 BUCKET_SUFFIX = "-bucket"
 """The bucket's logical name is the component's name and this; auto-naming then appends "-" and 7 characters."""
 

@@ -1,0 +1,140 @@
+"""Test helpers: stack configurations, the program in the mock runtime, and the two ways to run a command.
+
+- `run_in_process` (via the `ghes` fixture): `ghes_packages.cli.main` in this process, output captured;
+  quick, and monkeypatching reaches the code.
+- `run_process`: the installed `ghes-packages` console script as a fresh process, as a user or a pipeline
+  runs it; it asserts that nothing printed a traceback.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ghes_packages.cli import main
+from ghes_packages.plan.evaluation import Evaluation, evaluate
+from ghes_packages.project import PROJECT_DIR, STACKS_DIR
+
+# The `ghes-packages` console script of the environment running the tests.
+COMMAND = Path(sys.executable).parent / "ghes-packages"
+
+# A minimal valid stack: only the two required settings.
+MINIMAL = {"aws:region": "eu-west-1", "ghes-packages:hostname": "ghes.example.com"}
+
+__all__ = [
+    "COMMAND",
+    "MINIMAL",
+    "PROJECT_DIR",
+    "STACKS_DIR",
+    "Result",
+    "code_strings",
+    "evaluate_stack",
+    "fake_pulumi",
+    "project_sources",
+    "run_in_process",
+    "run_process",
+    "stack_config",
+]
+
+
+def stack_config(stack: str) -> dict[str, Any]:
+    """The `config:` map of stacks/Pulumi.STACK.yaml."""
+    return dict(yaml.safe_load((STACKS_DIR / f"Pulumi.{stack}.yaml").read_text())["config"])
+
+
+def evaluate_stack(config: dict[str, Any], stack: str = "test") -> Evaluation:
+    """Evaluate the program with `config` for `stack` in the mock runtime."""
+    return evaluate(config, stack)
+
+
+@dataclass(frozen=True)
+class Result:
+    """How a command ended and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def run_in_process(capsys: pytest.CaptureFixture[str], *args: str, stdin: str | None = None) -> Result:
+    """`ghes-packages ARGS` in this process; argparse's own exits count as exit codes."""
+    saved = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    finally:
+        sys.stdin = saved
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def run_process(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = PROJECT_DIR, timeout: float = 120
+) -> Result:
+    """`ghes-packages ARGS` as a fresh process; fails the test if it printed a traceback."""
+    done = subprocess.run(
+        [str(COMMAND), *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def project_sources(*patterns: str) -> list[Path]:
+    """The project's files matching the glob patterns, outside the environments (.venv, .uv)."""
+    found = (path for pattern in patterns for path in PROJECT_DIR.glob(pattern))
+    return sorted({path for path in found if not {".venv", ".uv"} & set(path.relative_to(PROJECT_DIR).parts)})
+
+
+def code_strings(path: Path) -> str:
+    """The string literals of a Python file (docstrings aside), or the non-comment lines of any other file."""
+    text = path.read_text()
+    if path.suffix != ".py":
+        return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    tree = ast.parse(text)
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return "\n".join(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    )
+
+
+def fake_pulumi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: dict[str, Any]) -> Path:
+    """A stand-in `pulumi` CLI first on PATH: it logs each call's arguments and prints `outputs` as JSON.
+
+    Returns the log file, which exists only once the stand-in has been called.
+    """
+    folder = tmp_path / "pulumi-bin"
+    folder.mkdir()
+    log = tmp_path / "pulumi-calls"
+    (folder / "pulumi").write_text(f"#!/bin/sh\necho \"$*\" >>{log}\ncat <<'EOF'\n{json.dumps(outputs)}\nEOF\n")
+    (folder / "pulumi").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    return log
