@@ -44,6 +44,7 @@ __all__ = [
     "run_in_process",
     "run_process",
     "stack_config",
+    "stdin_of",
 ]
 
 
@@ -73,11 +74,16 @@ class Result:
         return json.loads(self.out)
 
 
-def run_in_process(capsys: pytest.CaptureFixture[str], *args: str, stdin: str | None = None) -> Result:
+def stdin_of(data: str | bytes) -> io.TextIOWrapper:
+    """A standard input holding `data` (bytes as given, text as UTF-8), with the byte stream a real one has."""
+    return io.TextIOWrapper(io.BytesIO(data.encode() if isinstance(data, str) else data), encoding="utf-8")
+
+
+def run_in_process(capsys: pytest.CaptureFixture[str], *args: str, stdin: str | bytes | None = None) -> Result:
     """`ghes-packages ARGS` in this process; argparse's own exits count as exit codes."""
     saved = sys.stdin
     if stdin is not None:
-        sys.stdin = io.StringIO(stdin)
+        sys.stdin = stdin_of(stdin)
     try:
         code = main(list(args))
     except SystemExit as exit_:
