@@ -44,20 +44,24 @@ def read_stream(stream: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_file(path: Path, limit: int) -> bytes:
+def read_file(path: Path, limit: int, *, streams: bool = True) -> bytes:
     """The bytes of the file at `path`, at most `limit` of them; Unreadable for a folder, a missing file,
     an endless device or anything larger than `limit`.
 
-    A FIFO is opened without waiting for a writer: with none, it reads as empty instead of hanging.
+    :param streams: accept a FIFO, a pipe (`<(command)`) or a device; without, only a regular file. A FIFO
+        is opened without waiting for a writer: with none, it reads as empty instead of hanging.
     """
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise Unreadable(f"cannot be read: {error.strerror}") from None
+    mode = os.fstat(descriptor).st_mode
+    if stat.S_ISDIR(mode):
+        os.close(descriptor)
+        raise Unreadable("is a folder, not a file")
     with os.fdopen(descriptor, "rb") as stream:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise Unreadable("is a folder, not a file")
+        if not streams and not stat.S_ISREG(mode):
+            raise Unreadable("is not a regular file")
         if stat.S_ISREG(mode) and os.fstat(descriptor).st_size > limit:
             raise _too_big(limit)
         # Reads block again once open: a writer that is still producing is waited for, bounded by `limit`.

@@ -25,6 +25,7 @@ _ACCESS_KEY_ID = re.compile(r"[A-Za-z0-9_]{16,128}")
 _MULTI_LINE = frozenset({StackOutput.GHES_CONFIGURE_SCRIPT, StackOutput.POLICY_DOCUMENT, StackOutput.GHES_SETTINGS})
 _LINE_BREAKS = frozenset("\t\n\r")
 _SHOWN = 80  # characters of a bad value shown in a message
+_MIN_SECRET = 8  # the shortest secret key of S3-compatible stores (MinIO); AWS's are 40
 
 
 def _shown(value: Any, secrets: list[str]) -> str:
@@ -66,7 +67,8 @@ def _url_problem(url: str) -> str | None:
         return f"must be an http:// or https:// URL ({error})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an http:// or https:// URL with a host, e.g. https://s3.eu-west-1.amazonaws.com"
-    if parts.username is not None or parts.password is not None:
+    # Any '@': a user name or password, or a secret with a '/' that urlsplit would read as the host.
+    if "@" in url:
         return "must not hold a user name or password: the access key is given separately"
     if parts.query or parts.fragment or any(c.isspace() for c in url):
         return "must be a plain endpoint URL, without spaces, query or fragment"
@@ -83,6 +85,8 @@ def _shape_problem(name: str, value: str) -> str | None:
         return hostname_problem(value)
     if name == StackOutput.REGION and not REGION.fullmatch(value):
         return "must be an AWS region name, e.g. eu-west-1"
+    if name == StackOutput.SECRET_ACCESS_KEY and len(value) < _MIN_SECRET:
+        return f"is shorter than {_MIN_SECRET} characters: not an access key's secret"
     if name == StackOutput.ACCESS_KEY_ID and not _ACCESS_KEY_ID.fullmatch(value):
         return "must be an access key id: 16 to 128 letters and digits, e.g. AKIAIOSFODNN7EXAMPLE"
     return None
@@ -121,6 +125,8 @@ def check_outputs(outputs: Mapping[str, Any], required: Collection[StackOutput])
             problems.append(f"{name} must be a string (got {_type_name(value)})")
         elif why := _text_problem(name, value) or (_shape_problem(name, value) if isinstance(value, str) else None):
             problems.append(f"{name} {why} (got {_shown(value, secrets)})")
+        elif name not in SECRET_OUTPUTS and any(secret in text for secret in secrets for text in _strings(value)):
+            problems.append(f"{name} holds the secret access key, which only a secret output may carry")
     for other in sorted(set(outputs) - set(StackOutput)):
         if why := _text_problem(other, {other: outputs[other]}):
             problems.append(f"{_shown(other, secrets)} {why}")

@@ -58,7 +58,7 @@ def read_stack(directory: Path, stack: str) -> StackConfig:
         raise CliError(f"--stack: no stack '{stack}' in {directory} (available: {listing})", ExitCode.USAGE)
     path = stack_file(directory, stack)
     try:
-        raw = read_config(decode_utf8(read_file(path, MAX_STACK_FILE_BYTES)), SECRET)
+        raw = read_config(decode_utf8(read_file(path, MAX_STACK_FILE_BYTES, streams=False)), SECRET)
     except (Unreadable, StackYamlError) as error:
         raise CliError(f"{path}: {error}", ExitCode.USAGE) from None
     values, secure = {}, set()

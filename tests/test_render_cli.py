@@ -135,7 +135,10 @@ def test_out_without_show_secrets_stays_masked(
         ({k: v for k, v in OUTPUTS.items() if k != "secretAccessKey"}, "stack outputs: missing secretAccessKey"),
         ({**OUTPUTS, "bucketName": ""}, "stack outputs: missing bucketName"),
         ({**OUTPUTS, "bucketName": "a\0b"}, "stack outputs: bucketName holds the control character U+0000"),
-        ({**OUTPUTS, "secretAccessKey": "x\0" + SECRET}, "stack outputs: secretAccessKey holds the control character U+0000"),
+        (
+            {**OUTPUTS, "secretAccessKey": "x\0" + SECRET},
+            "stack outputs: secretAccessKey holds the control character U+0000",
+        ),
     ],
 )
 def test_bad_outputs_are_one_line(
