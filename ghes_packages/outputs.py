@@ -21,3 +21,10 @@ class StackOutput(enum.StrEnum):
     ACTIONS_BUCKET_NAME = "actionsBucketName"
     GHES_CONFIGURE_SCRIPT = "ghesConfigureScript"
     GHES_SETTINGS = "ghesSettings"
+
+
+SECRET_OUTPUTS = frozenset({StackOutput.SECRET_ACCESS_KEY, StackOutput.GHES_CONFIGURE_SCRIPT, StackOutput.GHES_SETTINGS})
+"""The outputs the program exports as Pulumi secrets (a test keeps this equal to what it really exports)."""
+
+SECRET_PLACEHOLDER = "[secret]"  # noqa: S105 - a placeholder, not a password
+"""What Pulumi shows instead of a secret value: `pulumi stack output --json` without `--show-secrets`."""

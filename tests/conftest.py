@@ -27,7 +27,7 @@ def minimal() -> Evaluation:
 def ghes(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     """`ghes(*args, stdin=None)`: run `ghes-packages ARGS` in this process and return its Result."""
 
-    def run(*args: str, stdin: str | None = None) -> Result:
+    def run(*args: str, stdin: str | bytes | None = None) -> Result:
         return run_in_process(capsys, *args, stdin=stdin)
 
     return run

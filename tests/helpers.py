@@ -44,6 +44,7 @@ __all__ = [
     "run_in_process",
     "run_process",
     "stack_config",
+    "stdin_of",
 ]
 
 
@@ -73,11 +74,16 @@ class Result:
         return json.loads(self.out)
 
 
-def run_in_process(capsys: pytest.CaptureFixture[str], *args: str, stdin: str | None = None) -> Result:
+def stdin_of(data: str | bytes) -> io.TextIOWrapper:
+    """A standard input holding `data` (bytes as given, text as UTF-8), with the byte stream a real one has."""
+    return io.TextIOWrapper(io.BytesIO(data.encode() if isinstance(data, str) else data), encoding="utf-8")
+
+
+def run_in_process(capsys: pytest.CaptureFixture[str], *args: str, stdin: str | bytes | None = None) -> Result:
     """`ghes-packages ARGS` in this process; argparse's own exits count as exit codes."""
     saved = sys.stdin
     if stdin is not None:
-        sys.stdin = io.StringIO(stdin)
+        sys.stdin = stdin_of(stdin)
     try:
         code = main(list(args))
     except SystemExit as exit_:
@@ -89,21 +95,26 @@ def run_in_process(capsys: pytest.CaptureFixture[str], *args: str, stdin: str | 
 
 
 def run_process(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = PROJECT_DIR, timeout: float = 120
+    *args: str,
+    stdin: str | bytes = "",
+    env: dict[str, str] | None = None,
+    cwd: Path = PROJECT_DIR,
+    timeout: float = 120,
 ) -> Result:
-    """`ghes-packages ARGS` as a fresh process; fails the test if it printed a traceback."""
+    """`ghes-packages ARGS` as a fresh process (`stdin` text as UTF-8, bytes as given); fails the test if it
+    printed a traceback."""
     done = subprocess.run(
         [str(COMMAND), *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
-        input=stdin,
+        input=stdin.encode() if isinstance(stdin, str) else stdin,
         capture_output=True,
-        text=True,
         check=False,
         timeout=timeout,
     )
-    assert "Traceback" not in done.stdout + done.stderr, done.stderr
-    return Result(done.returncode, done.stdout, done.stderr)
+    out, err = done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+    assert "Traceback" not in out + err, err
+    return Result(done.returncode, out, err)
 
 
 def project_sources(*patterns: str) -> list[Path]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import stat
 from pathlib import Path
@@ -13,7 +12,7 @@ from ghes_packages.appliance.ghe_config import PackagesSettings, render_configur
 from ghes_packages.appliance.render import appliance_settings
 from ghes_packages.cli import main
 from ghes_packages.redaction import MASK
-from tests.helpers import fake_pulumi
+from tests.helpers import fake_pulumi, stdin_of
 
 SECRET = "s3cr3t'$(id)`id` *EXAMPLEKEY"  # noqa: S105 - a test value
 OUTPUTS = {
@@ -53,7 +52,7 @@ def test_prints_the_script_with_the_secret_masked(capsys: pytest.CaptureFixture[
 def test_reads_outputs_from_stdin(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, outputs_file: Path
 ) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO(outputs_file.read_text()))
+    monkeypatch.setattr("sys.stdin", stdin_of(outputs_file.read_text()))
     code, out, _ = render(capsys, "--outputs", "-", "--json")
     assert code == 0
     assert json.loads(out) == settings_document(STACK.masked())
@@ -135,8 +134,11 @@ def test_out_without_show_secrets_stays_masked(
     [
         ({k: v for k, v in OUTPUTS.items() if k != "secretAccessKey"}, "stack outputs: missing secretAccessKey"),
         ({**OUTPUTS, "bucketName": ""}, "stack outputs: missing bucketName"),
-        ({**OUTPUTS, "bucketName": "a\0b"}, "stack outputs: bucketName contains a NUL character"),
-        ({**OUTPUTS, "secretAccessKey": "x\0" + SECRET}, "stack outputs: secretAccessKey contains a NUL character"),
+        ({**OUTPUTS, "bucketName": "a\0b"}, "stack outputs: bucketName holds the control character U+0000"),
+        (
+            {**OUTPUTS, "secretAccessKey": "x\0" + SECRET},
+            "stack outputs: secretAccessKey holds the control character U+0000",
+        ),
     ],
 )
 def test_bad_outputs_are_one_line(

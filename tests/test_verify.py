@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from ghes_packages.plan.evaluation import evaluate
 from ghes_packages.verify.engine import run_checks as verify
 from ghes_packages.verify.probes import PROBE_ROOT
 from ghes_packages.verify.s3client import S3Endpoint, client_config, is_aws_endpoint
-from tests.helpers import run_process
+from tests.helpers import run_process, stdin_of
 from tests.moto_s3 import REGION, AccessKey, MotoS3, moto_s3
 
 pytestmark = pytest.mark.e2e
@@ -123,7 +122,7 @@ def _user(moto: MotoS3, name: str, policy: str) -> AccessKey:
 
 def _run(outputs: dict[str, Any], capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str, str]:
     """`ghes-packages verify --outputs -` in this process; the secret must appear in no output."""
-    stdin, sys.stdin = sys.stdin, io.StringIO(json.dumps(outputs))
+    stdin, sys.stdin = sys.stdin, stdin_of(json.dumps(outputs))
     try:
         code = main(["verify", "--outputs", "-", *options])
     finally:

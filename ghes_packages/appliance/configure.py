@@ -22,7 +22,7 @@ from .ghe_config import (
     UP_TO_DATE,
     render_configure_script,
 )
-from .render import appliance_settings
+from .render import APPLIANCE_OUTPUTS, appliance_settings
 from .ssh import SSH_FAILED, SshFailure, SshTarget, classify, run_script, ssh_base_command
 
 
@@ -98,7 +98,8 @@ def configure(source: OutputsSource, target: SshTarget, mode: ApplyMode = ApplyM
     :param mode: whether to run `ghe-config-apply` after the check.
     """
     command = ssh_command(target, mode)  # options are checked before any stack output is read
-    settings = appliance_settings(load_stack_outputs(source))
+    # Checked in full before ssh starts: nothing unusable ever reaches the connection.
+    settings = appliance_settings(load_stack_outputs(source, APPLIANCE_OUTPUTS))
     result = run_script(command, render_configure_script(settings), settings.secret_access_key, watch=[UP_TO_DATE])
     if not result.started:
         if result.returncode == SSH_FAILED:

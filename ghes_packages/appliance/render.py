@@ -20,7 +20,7 @@ from ghes_packages.appliance.ghe_config import InvalidSetting, PackagesSettings,
 from ghes_packages.errors import CliError
 from ghes_packages.exits import ExitCode
 from ghes_packages.outputs import StackOutput
-from ghes_packages.stack_outputs import OutputsSource, load_stack_outputs, require_outputs
+from ghes_packages.stack_outputs import OutputsSource, load_stack_outputs
 
 # Stack output -> PackagesSettings field.
 _OUTPUT_FIELDS = {
@@ -32,11 +32,15 @@ _OUTPUT_FIELDS = {
 }
 
 
+APPLIANCE_OUTPUTS = tuple(_OUTPUT_FIELDS)
+"""The outputs `render` and `configure` need."""
+
+
 def appliance_settings(outputs: Mapping[str, Any]) -> PackagesSettings:
-    """The appliance settings held by a stack's outputs; CliError naming any missing or unusable output."""
-    require_outputs(outputs, *_OUTPUT_FIELDS)
+    """The appliance settings held by a stack's outputs (checked by `load_stack_outputs`); CliError naming
+    any output the appliance cannot be given."""
     try:
-        return PackagesSettings(**{field: outputs[name] for name, field in _OUTPUT_FIELDS.items()})
+        return PackagesSettings(**{field: outputs.get(name, "") for name, field in _OUTPUT_FIELDS.items()})
     except InvalidSetting as error:
         output = next(name for name, field in _OUTPUT_FIELDS.items() if field == error.field)
         raise CliError(f"stack outputs: {output} {error.problem}") from None
@@ -96,7 +100,7 @@ def render(source: OutputsSource, *, as_json: bool = False, show_secrets: bool =
         )
     if out is not None:
         check_out_option(out)
-    settings = appliance_settings(load_stack_outputs(source))
+    settings = appliance_settings(load_stack_outputs(source, APPLIANCE_OUTPUTS))
     text = render_text(settings if show_secrets else settings.masked(), as_json)
     if out is None:
         sys.stdout.write(text)

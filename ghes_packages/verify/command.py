@@ -15,7 +15,7 @@ from ghes_packages.redaction import redact
 from ghes_packages.stack_outputs import OutputsSource, load_stack_outputs
 
 from . import DEFAULT_WAIT_SECONDS
-from .engine import endpoint_from_outputs, run_checks
+from .engine import VERIFY_OUTPUTS, endpoint_from_outputs, run_checks
 
 
 def verify(
@@ -28,7 +28,7 @@ def verify(
     :param ca_bundle: a PEM file of CA certificates for the service URL (MinIO); None = botocore's bundle.
     :param as_json: one JSON object instead of the table.
     """
-    outputs = load_stack_outputs(source)
+    outputs = load_stack_outputs(source, VERIFY_OUTPUTS)
     endpoint, bucket, actions_bucket = endpoint_from_outputs(outputs, ca_bundle)
     secrets = [endpoint.secret_access_key]
     try:

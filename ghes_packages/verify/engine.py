@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError
 
 from ghes_packages.errors import CliError
 from ghes_packages.exits import ExitCode
 from ghes_packages.outputs import StackOutput
-from ghes_packages.stack_outputs import require_outputs
 
 from . import DEFAULT_WAIT_SECONDS
 from .denied_probes import probe_denied
@@ -23,21 +21,19 @@ from .probes import Prober
 from .report import Report
 from .s3client import RequestCounter, S3Endpoint, make_client
 
+VERIFY_OUTPUTS = (
+    StackOutput.BUCKET_NAME,
+    StackOutput.SERVICE_URL,
+    StackOutput.REGION,
+    StackOutput.ACCESS_KEY_ID,
+    StackOutput.SECRET_ACCESS_KEY,
+)
+"""The outputs `verify` needs."""
+
 
 def endpoint_from_outputs(outputs: dict[str, Any], ca_bundle: str | None) -> tuple[S3Endpoint, str, str | None]:
-    """The endpoint, the Packages bucket and the Actions bucket (if any) from the stack outputs."""
-    require_outputs(
-        outputs,
-        StackOutput.BUCKET_NAME,
-        StackOutput.SERVICE_URL,
-        StackOutput.REGION,
-        StackOutput.ACCESS_KEY_ID,
-        StackOutput.SECRET_ACCESS_KEY,
-    )
-    url = urlsplit(outputs[StackOutput.SERVICE_URL])
-    if url.scheme not in ("http", "https") or not url.hostname:
-        got = outputs[StackOutput.SERVICE_URL]
-        raise CliError(f"stack outputs: {StackOutput.SERVICE_URL} must be an http:// or https:// URL (got {got!r})")
+    """The endpoint, the Packages bucket and the Actions bucket (if any) from stack outputs that
+    `load_stack_outputs` checked."""
     actions = outputs.get(StackOutput.ACTIONS_BUCKET_NAME)
     endpoint = S3Endpoint(
         service_url=outputs[StackOutput.SERVICE_URL],
