@@ -8,7 +8,6 @@ longer to load than the whole offline plan may spend on settings.
 from __future__ import annotations
 
 import difflib
-import importlib.metadata
 import importlib.util
 import json
 import re
@@ -63,6 +62,8 @@ def partitions() -> tuple[Partition, ...]:
 @cache
 def botocore_version() -> str:
     """The installed botocore's version, which dates the region data."""
+    import importlib.metadata  # only for a problem line: it takes longer to import than the data takes to read
+
     return importlib.metadata.version(_BOTOCORE)
 
 
