@@ -9,6 +9,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from ghes_packages.names import KMS_KEY_ARN
+from ghes_packages.regions import s3_host
+
 
 class BucketAction(enum.StrEnum):
     """S3 actions that act on the bucket itself (resource `arn:PARTITION:s3:::BUCKET`)."""
@@ -33,6 +36,11 @@ PACKAGES_S3_ACTIONS: frozenset[str] = frozenset(BUCKET_ACTIONS + OBJECT_ACTIONS)
 
 # A customer-managed KMS key must also let the user encrypt new objects and read existing ones.
 KMS_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")
+
+# Conditions that let the user use the key only through S3 (in the key's region) and only for the Packages bucket.
+KMS_CONDITION_OPERATOR = "StringEquals"
+KMS_VIA_SERVICE = "kms:ViaService"
+KMS_S3_CONTEXT = "kms:EncryptionContext:aws:s3:arn"
 
 BUCKET_STATEMENT_ID = "PackagesBucket"
 OBJECT_STATEMENT_ID = "PackagesObjects"
@@ -65,8 +73,29 @@ def packages_policy_document(bucket_arn: str, kms_key_arn: str | None = None) ->
         },
     ]
     if kms_key_arn:
-        statements.append({"Sid": KMS_STATEMENT_ID, "Effect": "Allow", "Action": list(KMS_ACTIONS), "Resource": kms_key_arn})
+        statements.append(
+            {
+                "Sid": KMS_STATEMENT_ID,
+                "Effect": "Allow",
+                "Action": list(KMS_ACTIONS),
+                "Resource": kms_key_arn,
+                "Condition": {KMS_CONDITION_OPERATOR: kms_conditions(bucket_arn, kms_key_arn)},
+            }
+        )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def kms_conditions(bucket_arn: str, kms_key_arn: str) -> dict[str, str]:
+    """The condition values that confine the use of `kms_key_arn` to S3 encrypting the bucket `bucket_arn`.
+
+    The key is in the bucket's region (the settings check it), so S3 calls KMS from that region's endpoint.
+    With an S3 Bucket Key (the component turns it on), S3 passes the bucket's ARN, not the object's, as
+    the encryption context.
+    """
+    match = KMS_KEY_ARN.fullmatch(kms_key_arn)
+    if match is None:
+        raise ValueError(f"not a KMS key ARN: {kms_key_arn!r}")
+    return {KMS_VIA_SERVICE: s3_host(match["region"]), KMS_S3_CONTEXT: bucket_arn}
 
 
 def tls_only_bucket_policy(bucket_arn: str) -> dict[str, Any]:

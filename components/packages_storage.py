@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ghes_packages.settings import BUCKET_SUFFIX, Settings
+from ghes_packages.settings import BUCKET_SUFFIX, USER_SUFFIX, Settings
 
 from .iam_policy import packages_policy_document, tls_only_bucket_policy
 
@@ -197,7 +197,7 @@ class PackagesStorage(pulumi.ComponentResource):
         name, child = self._prefix, self._child
         # After the bucket: a bucket that cannot be created (a taken name) must leave no user or key behind.
         user = aws.iam.User(
-            f"{name}-user",
+            f"{name}{USER_SUFFIX}",
             path=args.user_path,
             permissions_boundary=args.permissions_boundary_arn,
             tags=args.tags,

@@ -7,33 +7,37 @@ the setting and says what is allowed; all problems are reported together, before
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import pulumi
-import yaml
 
-from ghes_packages.project import PROJECT, PROJECT_DIR, REGION_KEY
+from ghes_packages.project import PROJECT, REGION_KEY
 
+from .declarations import declarations, unknown_keys
 from .names import (
-    KMS_KEY_ARN,
     MAX_TAGS,
-    POLICY_ARN,
-    REGION,
+    MAX_USER_NAME,
     bucket_name_problem,
-    dns_suffix_of,
     hostname_problem,
-    partition_of,
+    iam_path_problem,
+    iam_user_name_problem,
+    kms_key_arn_problem,
+    policy_arn_problem,
+    tag_keys_problem,
     tag_problem,
 )
+from .regions import SUPPORTED_PARTITIONS, region_problem, s3_host
 
 BUCKET_SUFFIX = "-bucket"
 """The bucket's logical name is the component's name and this; auto-naming then appends "-" and 7 characters."""
+USER_SUFFIX = "-user"
+"""The IAM user's logical name is the component's name and this; auto-naming appends as for the bucket."""
+_AUTO_NAMED = "-abcdefg"
+"""What Pulumi's auto-naming appends to a logical name: "-" and 7 random characters (this stands in for them)."""
 
 
 class SettingsError(pulumi.RunError):
@@ -42,30 +46,6 @@ class SettingsError(pulumi.RunError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """One setting as Pulumi.yaml declares it."""
-
-    key: str
-    type: str
-    description: str
-    default: Any = None
-
-    @property
-    def required(self) -> bool:
-        return self.default is None
-
-
-@cache
-def declarations() -> dict[str, Declaration]:
-    """The project's settings, by key without namespace, as declared in Pulumi.yaml."""
-    project = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
-    return {
-        key: Declaration(key, spec["type"], spec["description"], spec.get("default"))
-        for key, spec in project["config"].items()
-    }
 
 
 @dataclass(frozen=True)
@@ -91,14 +71,9 @@ class Settings:
         return dict(self.tags)
 
     @property
-    def dns_suffix(self) -> str:
-        """The AWS DNS suffix of the region's partition."""
-        return dns_suffix_of(self.region)
-
-    @property
     def service_url(self) -> str:
         """The regional S3 endpoint that GHES's `secrets.packages.service-url` wants."""
-        return f"https://s3.{self.region}.{self.dns_suffix}"
+        return f"https://{s3_host(self.region)}"
 
     @property
     def resource_prefix(self) -> str:
@@ -106,9 +81,8 @@ class Settings:
         return f"{PROJECT}-{self.stack}"
 
 
-_USER_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
 _DAYS = (1, 36500)
-_WHOLE_NUMBER = re.compile(r"^\d+$")
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
 # --- parsing -----------------------------------------------------------------------------------------
@@ -134,6 +108,9 @@ class _Parser:
         if not isinstance(value, str):
             self.fail(f"{PROJECT}:{name}", f"must be a string (got {json.dumps(value)})")
             return None
+        if declarations()[name].required and not value.strip():
+            self.fail(f"{PROJECT}:{name}", f"is empty: {declarations()[name].description}")
+            return None
         return value.strip()
 
     def optional(self, name: str) -> str | None:
@@ -154,7 +131,7 @@ class _Parser:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and _WHOLE_NUMBER.match(value):
+        elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
             number = int(value)
         if number is None or not low <= number <= high:
             self.fail(f"{PROJECT}:{name}", f"must be a whole number of days, {low} to {high} (got {json.dumps(value)})")
@@ -177,20 +154,22 @@ class _Parser:
         for tag, text in value.items():
             if why := tag_problem(tag, text):
                 self.fail(key, why)
+        if why := tag_keys_problem(value):
+            self.fail(key, why)
         return tuple(sorted(value.items()))
 
 
-def _unknown_keys(raw: Mapping[str, Any]) -> list[str]:
-    known = set(declarations())
-    problems = []
-    for key in sorted(raw):
-        namespace, _, name = key.partition(":")
-        if namespace != PROJECT or name in known:
-            continue
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-        hint = f"; did you mean '{PROJECT}:{close[0]}'?" if close else f"; known settings: {', '.join(sorted(known))}"
-        problems.append(f"{key}: unknown setting{hint}")
-    return problems
+def _region(p: _Parser, region: Any) -> str:
+    """The validated region, or "" after reporting why it is not one."""
+    if not isinstance(region, str) or not region.strip():
+        got = "not set" if region is None else f"got {json.dumps(region)}"
+        partitions = f"{', '.join(SUPPORTED_PARTITIONS[:-1])} or {SUPPORTED_PARTITIONS[-1]}"
+        p.fail(REGION_KEY, f"is required: an AWS region such as eu-west-1, in the {partitions} partition ({got})")
+        return ""
+    if why := region_problem(region.strip()):
+        p.fail(REGION_KEY, why)
+        return ""
+    return region.strip()
 
 
 def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
@@ -201,16 +180,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     :raises SettingsError: with one line per problem, naming the setting and what is allowed.
     """
     p = _Parser(raw)
-    p.problems.extend(_unknown_keys(raw))
+    p.problems.extend(unknown_keys(raw))
 
-    region = raw.get(REGION_KEY)
-    if not isinstance(region, str) or not REGION.match(region.strip()):
-        got = "not set" if region is None else f"got {json.dumps(region)}"
-        p.fail(
-            REGION_KEY, f"is required: an AWS region such as eu-west-1, in the aws, aws-cn or aws-us-gov partition ({got})"
-        )
-        region = ""
-    region = region.strip()
+    region = _region(p, raw.get(REGION_KEY))
 
     hostname = p.string("hostname") or ""
     if hostname and (why := hostname_problem(hostname)):
@@ -219,44 +191,42 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
 
     bucket = p.optional("bucketName")
     if bucket and (why := bucket_name_problem(bucket)):
-        p.fail(f"{PROJECT}:bucketName", f"'{bucket}' is not a valid S3 bucket name: it {why}")
+        p.fail(f"{PROJECT}:bucketName", f"{json.dumps(bucket)} is not a valid S3 bucket name: it {why}")
     if bucket is None:
-        # Auto-naming appends "-" and 7 characters to the logical name; the result must still be a bucket name.
-        derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}-abcdefg"
+        derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}{_AUTO_NAMED}"
         if why := bucket_name_problem(derived):
             p.fail(
                 f"{PROJECT}:bucketName",
                 f"is not set and the stack name '{stack}' does not make a valid bucket name ({why}); set bucketName",
             )
+    user = f"{PROJECT}-{stack}{USER_SUFFIX}{_AUTO_NAMED}"
+    if why := iam_user_name_problem(user):
+        longest = len(stack) - (len(user) - MAX_USER_NAME)
+        p.problems.append(
+            f"stack {stack}: names the IAM user {PROJECT}-{stack}{USER_SUFFIX}-XXXXXXX, which {why}: "
+            f"use a stack name of at most {longest} characters"
+        )
 
     actions = p.optional("actionsBucketName")
     if actions and (why := bucket_name_problem(actions)):
-        p.fail(f"{PROJECT}:actionsBucketName", f"'{actions}' is not a valid S3 bucket name: it {why}")
+        p.fail(f"{PROJECT}:actionsBucketName", f"{json.dumps(actions)} is not a valid S3 bucket name: it {why}")
     if bucket and actions and bucket == actions:
         p.fail(
             f"{PROJECT}:bucketName",
-            f"'{bucket}' is the Actions bucket (actionsBucketName); Packages needs a dedicated bucket of its own",
+            f"{json.dumps(bucket)} is the Actions bucket (actionsBucketName); Packages needs a dedicated bucket of its own",
         )
 
+    # The ARNs are compared with the region only when it is valid (an invalid one is reported already).
     kms = p.optional("kmsKeyArn")
-    if kms:
-        match = KMS_KEY_ARN.match(kms)
-        if not match:
-            p.fail(f"{PROJECT}:kmsKeyArn", "must be a KMS key ARN, arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID (no alias)")
-        elif region and (match["region"] != region or match["partition"] != partition_of(region)):
-            p.fail(f"{PROJECT}:kmsKeyArn", f"must be a key in the bucket's region {region} (got {match['region']})")
-
+    if kms and (why := kms_key_arn_problem(kms, region or None)):
+        p.fail(f"{PROJECT}:kmsKeyArn", why)
     boundary = p.optional("permissionsBoundaryArn")
-    if boundary:
-        match = POLICY_ARN.match(boundary)
-        if not match:
-            p.fail(f"{PROJECT}:permissionsBoundaryArn", "must be an IAM policy ARN, arn:PARTITION:iam::ACCOUNT:policy/NAME")
-        elif region and match["partition"] != partition_of(region):
-            p.fail(f"{PROJECT}:permissionsBoundaryArn", f"must be in the region's partition {partition_of(region)}")
+    if boundary and (why := policy_arn_problem(boundary, region or None)):
+        p.fail(f"{PROJECT}:permissionsBoundaryArn", why)
 
     user_path = p.string("userPath") or "/"
-    if not _USER_PATH.match(user_path):
-        p.fail(f"{PROJECT}:userPath", "must start and end with '/', in printable ASCII, at most 512 characters, e.g. /ghes/")
+    if why := iam_path_problem(user_path):
+        p.fail(f"{PROJECT}:userPath", why)
 
     settings = Settings(
         stack=stack,

@@ -13,11 +13,22 @@ from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from components.iam_policy import BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, PACKAGES_S3_ACTIONS, objects_arn
-from ghes_packages.names import BUCKET, KMS_KEY_ARN, PARTITION
+from components.iam_policy import (
+    BUCKET_ACTIONS,
+    KMS_ACTIONS,
+    KMS_CONDITION_OPERATOR,
+    KMS_S3_CONTEXT,
+    KMS_VIA_SERVICE,
+    OBJECT_ACTIONS,
+    PACKAGES_S3_ACTIONS,
+    kms_conditions,
+    objects_arn,
+)
+from ghes_packages.names import BUCKET, KMS_KEY_ARN
+from ghes_packages.regions import PARTITION_PATTERN
 
 # Reading ARNs, never building them: a bucket ARN has no key part, a KMS key ARN names one key (no alias).
-_BUCKET_ARN = re.compile(rf"^arn:{PARTITION}:s3:::{BUCKET}$")
+_BUCKET_ARN = re.compile(rf"arn:{PARTITION_PATTERN}:s3:::{BUCKET}", re.ASCII)
 _WILDCARDS = ("*", "?")
 # The canonical spelling of every action the Packages user may hold, keyed case-insensitively as AWS does.
 _CANONICAL = {action.casefold(): action for action in (*PACKAGES_S3_ACTIONS, *KMS_ACTIONS)}
@@ -72,7 +83,7 @@ def covers(patterns: Sequence[str], action: str) -> bool:
 
 
 def is_bucket_arn(text: str) -> bool:
-    return bool(_BUCKET_ARN.match(text))
+    return bool(_BUCKET_ARN.fullmatch(text))
 
 
 def bucket_of_objects(resource: str) -> str | None:
@@ -139,13 +150,52 @@ def least_privilege_problems(document: Mapping[str, Any]) -> list[str]:
         missing = [a for a in KMS_ACTIONS if not granted.get(a)]
         if missing:
             problems.append(f"grants KMS use without {', '.join(missing)}; the KMS statement needs {', '.join(KMS_ACTIONS)}")
-        bad = sorted(k for k in keys if not KMS_KEY_ARN.match(k))
+        bad = sorted(k for k in keys if not KMS_KEY_ARN.fullmatch(k))
         if bad:
             problems.append(
                 f"allows KMS actions on {', '.join(repr(k) for k in bad)}; only on one KMS key ARN (key/..., no alias)"
             )
         elif len(keys) > 1:
             problems.append(f"allows KMS actions on {len(keys)} keys; only on the bucket's key")
+    problems += _kms_condition_problems(document, buckets)
+    return problems
+
+
+def _condition_values(statement: Mapping[str, Any], operator: str) -> dict[str, list[str]]:
+    """A statement's condition keys (case-folded, as IAM compares them) and values under one operator."""
+    conditions = statement.get("Condition")
+    block = conditions.get(operator) if isinstance(conditions, Mapping) else None
+    return {str(k).casefold(): as_list(v) for k, v in block.items()} if isinstance(block, Mapping) else {}
+
+
+def _kms_condition_problems(document: Mapping[str, Any], buckets: set[str]) -> list[str]:
+    """Why a statement allowing KMS use does not confine it to S3 for the Packages bucket (components.iam_policy)."""
+    problems: list[str] = []
+    for label, statement in statements(document):
+        actions = as_list(statement.get("Action"))
+        if statement.get("Effect") != "Allow" or not any(covers(actions, a) for a in KMS_ACTIONS):
+            continue
+        values = _condition_values(statement, KMS_CONDITION_OPERATOR)
+        keys = [k for k in as_list(statement.get("Resource")) if KMS_KEY_ARN.fullmatch(k)]
+        try:
+            expected = kms_conditions(next(iter(buckets), ""), keys[0]) if len(keys) == 1 else {}
+        except ValueError:  # a key ARN naming no region botocore lists: the settings refuse such a key
+            expected = {}
+            problems.append(f"{label}: the KMS key '{keys[0]}' is not in a supported AWS region")
+        for key in (KMS_VIA_SERVICE, KMS_S3_CONTEXT):
+            got = values.get(key.casefold())
+            if got is None:
+                problems.append(
+                    f"{label}: grants KMS use without the condition {KMS_CONDITION_OPERATOR} {key}, so the key is "
+                    "usable outside S3 or for other buckets"
+                )
+            elif len(got) != 1:
+                problems.append(f"{label}: the condition {key} must have exactly one value (got {len(got)})")
+            elif key == KMS_S3_CONTEXT and got[0] not in buckets:
+                problems.append(f"{label}: the condition {key} must be the Packages bucket's ARN (got '{got[0]}')")
+            elif key == KMS_VIA_SERVICE and expected and got[0] != expected[key]:
+                want = expected[key]
+                problems.append(f"{label}: the condition {key} must be {want}, S3 in the key's region (got '{got[0]}')")
     return problems
 
 

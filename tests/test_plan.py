@@ -116,7 +116,7 @@ def test_the_packages_bucket_may_not_be_the_actions_bucket(tmp_path: Path) -> No
     assert run.code == 2
     (line,) = run.err.splitlines()
     assert line.startswith(
-        "ghes-packages: error: stack prod: ghes-packages:bucketName: 'example-ghes-prod-actions' is the Actions bucket"
+        "ghes-packages: error: stack prod: ghes-packages:bucketName: \"example-ghes-prod-actions\" is the Actions bucket"
     )
     assert run.json()["resources"] == [] and len(run.json()["problems"]) == 1
 

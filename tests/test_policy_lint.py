@@ -22,9 +22,23 @@ def test_emitted_policy_has_no_findings(region: str) -> None:
     assert findings(document) == [], f"parliament findings for {region}"
 
 
+KEYS = {
+    "eu-west-1": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "cn-north-1": "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "us-gov-west-1": "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+}
+
+
 def test_emitted_policy_with_a_kms_key_has_no_findings(prod: Evaluation) -> None:
     assert "PackagesKmsKey" in prod.outputs["policyDocument"]
     assert findings(prod.outputs["policyDocument"]) == []
+
+
+@pytest.mark.parametrize("region", sorted(KEYS))
+def test_kms_conditions_have_no_findings_in_any_partition(region: str) -> None:
+    document = run({**MINIMAL, "aws:region": region, "ghes-packages:kmsKeyArn": KEYS[region]}).outputs["policyDocument"]
+    assert "kms:ViaService" in document and "kms:EncryptionContext:aws:s3:arn" in document
+    assert findings(document) == [], f"parliament findings for {region}"
 
 
 def test_parliament_does_flag_a_mis_scoped_policy(minimal: Evaluation) -> None:

@@ -169,6 +169,50 @@ def test_the_kms_statement_is_only_the_kms_actions_on_one_key(
     assert any(expected in v for v in found), found
 
 
+VIA = "kms:ViaService"
+CONTEXT = "kms:EncryptionContext:aws:s3:arn"
+
+
+def _kms_conditions(document: dict[str, Any]) -> dict[str, Any]:
+    conditions: dict[str, Any] = document["Statement"][2]["Condition"]["StringEquals"]
+    return conditions
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda c: c.pop(VIA), f"without the condition StringEquals {VIA}"),
+        (lambda c: c.pop(CONTEXT), f"without the condition StringEquals {CONTEXT}"),
+        (lambda c: c.update({VIA: "ec2.us-west-2.amazonaws.com"}), "s3.us-west-2.amazonaws.com"),
+        (lambda c: c.update({VIA: ["s3.us-west-2.amazonaws.com", "ec2.us-west-2.amazonaws.com"]}), "exactly one value"),
+        (lambda c: c.update({CONTEXT: OTHER_ARN}), f"{CONTEXT} must be the Packages bucket's ARN"),
+        (lambda c: c.update({CONTEXT: f"{ARN}/*"}), f"{CONTEXT} must be the Packages bucket's ARN"),
+    ],
+)
+def test_the_kms_statement_needs_s3_and_this_bucket_as_conditions(
+    change: Callable[[dict[str, Any]], None], expected: str
+) -> None:
+    document = packages_policy_document(ARN, KEY)
+    change(_kms_conditions(document))
+    found = least_privilege(document)
+    assert any(expected in v for v in found), found
+
+
+def test_a_kms_statement_without_conditions_fails() -> None:
+    document = packages_policy_document(ARN, KEY)
+    del document["Statement"][2]["Condition"]
+    found = least_privilege(document)
+    assert any(VIA in v for v in found) and any(CONTEXT in v for v in found), found
+
+
+def test_kms_conditions_under_a_looser_operator_fail() -> None:
+    document = packages_policy_document(ARN, KEY)
+    statement = document["Statement"][2]
+    statement["Condition"] = {"StringLike": {VIA: "s3.*", CONTEXT: "*"}}
+    found = least_privilege(document)
+    assert any(f"without the condition StringEquals {VIA}" in v for v in found), found
+
+
 def test_a_policy_that_is_not_json_fails() -> None:
     assert least_privilege("{not json") == [
         "the IAM policy is not valid JSON (Expecting property name enclosed in double quotes)"

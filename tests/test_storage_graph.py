@@ -151,6 +151,30 @@ def test_kms_key_gets_its_own_statement_on_that_key_only(prod: Evaluation) -> No
     assert "PackagesKmsKey" not in _statements(run(MINIMAL)), "no KMS grant without a KMS key"
 
 
+def test_kms_statement_allows_the_key_only_through_s3_for_this_bucket(prod: Evaluation) -> None:
+    condition = _statements(prod)["PackagesKmsKey"].get("Condition")
+    assert condition == {
+        "StringEquals": {
+            "kms:ViaService": "s3.us-west-2.amazonaws.com",
+            # With an S3 Bucket Key, S3 asks KMS with the bucket's ARN as encryption context (not the object's).
+            "kms:EncryptionContext:aws:s3:arn": prod.outputs["bucketArn"],
+        }
+    }, "without these conditions the key's user could call KMS directly, or through S3 for any bucket"
+
+
+@pytest.mark.parametrize(
+    ("region", "via"),
+    [("cn-north-1", "s3.cn-north-1.amazonaws.com.cn"), ("us-gov-east-1", "s3.us-gov-east-1.amazonaws.com")],
+)
+def test_kms_via_service_follows_the_partition(region: str, via: str) -> None:
+    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov"
+    key = PROD_KMS.replace("arn:aws:", f"arn:{partition}:").replace("us-west-2", region)
+    evaluation = run({**MINIMAL, "aws:region": region, "ghes-packages:kmsKeyArn": key})
+    condition = _statements(evaluation)["PackagesKmsKey"]["Condition"]["StringEquals"]
+    assert condition["kms:ViaService"] == via
+    assert condition["kms:EncryptionContext:aws:s3:arn"] == evaluation.outputs["bucketArn"]
+
+
 def test_user_policy_and_access_key_belong_to_the_user(prod: Evaluation) -> None:
     user_name = prod.outputs["iamUserName"]
     assert prod.one("aws:iam/userPolicy:UserPolicy").inputs["user"] == user_name

@@ -23,8 +23,8 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from ghes_packages import resource_types
-from ghes_packages.names import partition_of
 from ghes_packages.project import PROGRAM, PROJECT, REGION_KEY
+from ghes_packages.regions import partition_of
 
 from .mock_runtime import lean_mock_runtime
 
@@ -93,7 +93,9 @@ class _ProviderStandIn(pulumi.runtime.Mocks):
 
     def __init__(self, stack: str, region: str):
         self.stack, self.region = stack, region
-        self.partition = partition_of(region) if region else "aws"
+        # An invalid region stops the program at its settings, before any ARN is asked for.
+        partition = partition_of(region) if region else None
+        self.partition = partition.name if partition else "aws"
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         state = dict(args.inputs)
