@@ -15,12 +15,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import CliError
-from .names import REGION, bucket_name_problem, hostname_problem
+from .names import bucket_name_problem, hostname_problem
 from .outputs import SECRET_OUTPUTS, SECRET_PLACEHOLDER, StackOutput
 from .redaction import redact
 
 # IAM's AccessKeyId: 16 to 128 word characters (IAM API reference, AccessKeyMetadata).
-_ACCESS_KEY_ID = re.compile(r"[A-Za-z0-9_]{16,128}")
+_ACCESS_KEY_ID = re.compile(r"[A-Za-z0-9_]{16,128}", re.ASCII)
+# A region as S3 signs with it: AWS's (eu-west-1) or an S3-compatible store's own (MinIO: us-east-1 or any name).
+_REGION = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", re.ASCII)
 # Outputs that hold many lines (a script, a JSON document); every other output is one line.
 _MULTI_LINE = frozenset({StackOutput.GHES_CONFIGURE_SCRIPT, StackOutput.POLICY_DOCUMENT, StackOutput.GHES_SETTINGS})
 _LINE_BREAKS = frozenset("\t\n\r")
@@ -66,7 +68,7 @@ def _url_problem(url: str) -> str | None:
     except ValueError as error:
         return f"must be an http:// or https:// URL ({error})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http:// or https:// URL with a host, e.g. https://s3.eu-west-1.amazonaws.com"
+        return "must be an http:// or https:// URL with a host: https://HOST[:PORT], the S3 or MinIO endpoint"
     # Any '@': a user name or password, or a secret with a '/' that urlsplit would read as the host.
     if "@" in url:
         return "must not hold a user name or password: the access key is given separately"
@@ -83,8 +85,8 @@ def _shape_problem(name: str, value: str) -> str | None:
         return _url_problem(value)
     if name == StackOutput.HOSTNAME:
         return hostname_problem(value)
-    if name == StackOutput.REGION and not REGION.fullmatch(value):
-        return "must be an AWS region name, e.g. eu-west-1"
+    if name == StackOutput.REGION and not _REGION.fullmatch(value):
+        return "must be a region name: lowercase letters, digits and inner hyphens, e.g. eu-west-1"
     if name == StackOutput.SECRET_ACCESS_KEY and len(value) < _MIN_SECRET:
         return f"is shorter than {_MIN_SECRET} characters: not an access key's secret"
     if name == StackOutput.ACCESS_KEY_ID and not _ACCESS_KEY_ID.fullmatch(value):
