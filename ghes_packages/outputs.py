@@ -21,3 +21,5 @@ class StackOutput(enum.StrEnum):
     ACTIONS_BUCKET_NAME = "actionsBucketName"
     GHES_CONFIGURE_SCRIPT = "ghesConfigureScript"
     GHES_SETTINGS = "ghesSettings"
+    APPLIANCE_ADDRESS = "applianceAddress"
+    APPLIANCE_HOST_KEY = "applianceHostKey"

@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 import yaml
 
+from ghes_packages.appliance_identity import identity_problems
 from ghes_packages.project import PROJECT, PROJECT_DIR, REGION_KEY
 
 from .names import (
@@ -84,6 +85,10 @@ class Settings:
     permissions_boundary_arn: str | None
     user_path: str
     tags: tuple[tuple[str, str], ...] = field(default=())
+    appliance_address: str = ""
+    """The appliance's admin SSH address (applianceAddress; the hostname when not set)."""
+    appliance_host_key: str | None = None
+    """The admin port's pinned SSH host key, `TYPE BASE64` (applianceHostKey), or None when none is pinned."""
 
     @property
     def tag_map(self) -> dict[str, str]:
@@ -258,6 +263,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if not _USER_PATH.match(user_path):
         p.fail(f"{PROJECT}:userPath", "must start and end with '/', in printable ASCII, at most 512 characters, e.g. /ghes/")
 
+    address, host_key = p.optional("applianceAddress"), p.optional("applianceHostKey")
+    for name, why in identity_problems(address, host_key):
+        p.fail(f"{PROJECT}:{name}", why)
     settings = Settings(
         stack=stack,
         region=region,
@@ -271,6 +279,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         permissions_boundary_arn=boundary,
         user_path=user_path,
         tags=p.tags(),
+        appliance_address=(address or hostname).lower(),
+        appliance_host_key=" ".join(host_key.split()) if host_key else None,
     )
     if p.problems:
         raise SettingsError(p.problems)
