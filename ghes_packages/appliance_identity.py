@@ -17,9 +17,7 @@ from dataclasses import dataclass
 
 from .names import hostname_problem
 
-HOST_KEY_TYPES = frozenset(
-    {"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"}
-)
+HOST_KEY_TYPES = frozenset({"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"})
 """The host key types OpenSSH servers offer (DSA is gone from current OpenSSH)."""
 _MAX_KEY_CHARACTERS = 16384  # an RSA-16384 key is about 2,800 characters; anything longer is not a host key
 
