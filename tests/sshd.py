@@ -96,7 +96,7 @@ def running_sshd(folder: Path, appliance: FakeAppliance) -> Iterator[SshServer]:
         "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
         "UsePAM no\nStrictModes no\nLogLevel VERBOSE\n"
         # The admin shell's commands are the fake appliance's.
-        f"SetEnv PATH={path} GHE_FAKE_STATE={appliance.state}\n"
+        f"SetEnv PATH={path} {' '.join(f'{k}={v}' for k, v in appliance.remote_env().items())}\n"
     )
     process = subprocess.Popen(
         [str(SSHD), "-D", "-f", str(folder / "sshd_config"), "-E", str(log)],

@@ -84,6 +84,8 @@ def _script_error(code: int, target: SshTarget, hostname: str) -> CliError:
         ExitCode.APPLY_FAILED: f"{APPLY_COMMAND} failed: see {APPLY_LOG} on the appliance; the checked settings "
         "stay written",
         ExitCode.SCRIPT_USAGE: "the appliance script rejected its arguments (is the script from another version?)",
+        ExitCode.LOCKED: f"another ghes-packages run is configuring {target.host}; nothing was written: run again when "
+        "it has finished",
     }
     if code in messages:
         return CliError(messages[ExitCode(code)], code)
