@@ -69,9 +69,16 @@ class Runner:
         return [str(COMMAND), name, "--outputs", str(self.outputs), "--port", str(server.port), "--user", server.user,
                 "--ssh-config", str(server.client_config), *extra]  # fmt: skip
 
-    def __call__(self, name: str, *extra: str, server: SshServer | None = None) -> subprocess.CompletedProcess[str]:
+    def __call__(
+        self, name: str, *extra: str, server: SshServer | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            self.command(name, *extra, server=server), cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+            self.command(name, *extra, server=server),
+            cwd=PROJECT_DIR,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert SECRET not in done.stdout + done.stderr, f"the secret appeared in the output of {name}"
         assert "Traceback" not in done.stderr, done.stderr
@@ -187,7 +194,7 @@ def test_two_configure_runs_at_once_one_is_refused_and_nothing_is_undone(run: Ru
         status = run("status", "--json")  # read-only, during the first run: it does not wait, and says so
     finally:
         (appliance.state / "release").touch()
-    out, err = first.communicate(timeout=120)
+    _, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     assert second.returncode == ExitCode.LOCKED, second.stderr
     assert _errors(second) == [
@@ -216,11 +223,11 @@ def test_the_connection_lost_between_the_steps_sends_nothing(run: Runner, sshd: 
     assert appliance.settings() == before and appliance.writes() == []
 
 
-def test_the_private_known_hosts_is_removed_after_the_run(run: Runner) -> None:
-    # The private known_hosts lives in a temporary folder that is removed afterwards.
-    leftovers = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("ghes-packages-*"))
-    assert run("status").returncode == ExitCode.FAILED  # nothing configured yet: drift
-    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("ghes-packages-*")) <= leftovers
+def test_the_private_known_hosts_is_removed_after_the_run(run: Runner, tmp_path: Path) -> None:
+    private = tmp_path / "private-tmp"
+    private.mkdir()
+    assert run("status", env={"TMPDIR": str(private)}).returncode == ExitCode.FAILED  # nothing configured: drift
+    assert list(private.iterdir()) == [], "the pinned known_hosts (or the -G check's folder) was left behind"
 
 
 # --- what ssh will really do (ssh -G) ---------------------------------------------------------------------
