@@ -83,7 +83,7 @@ def test_the_restore_leaves_a_key_someone_else_changed_and_says_so(appliance: Fa
     stderr = process.stderr.read() if process.stderr else b""
     process.wait(timeout=60)
     assert process.returncode == ExitCode.RESTORE_FAILED, stderr.decode()
-    assert "did not restore secrets.packages.service-url: it no longer holds what this run wrote" in stderr.decode()
+    assert f"did not restore {GheConfigKey.SERVICE_URL.value}: it no longer holds what this run wrote" in stderr.decode()
     settings = appliance.settings()
     assert settings[GheConfigKey.SERVICE_URL] == "https://edited-by-hand.example.com", "the restore undid someone's edit"
     assert settings[GheConfigKey.S3_BUCKET] == PREVIOUS[GheConfigKey.S3_BUCKET], "this run's own write was not undone"

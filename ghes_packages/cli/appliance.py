@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ghes_packages.appliance.ghe_config import APPLY_COMMAND
+from ghes_packages.appliance.ghe_config import APPLY_COMMAND, GheConfigKey
 from ghes_packages.appliance.ssh import ADMIN_SSH_PORT, ADMIN_USER, SSH_CONFIG_ENV, SshTarget
 from ghes_packages.exits import ExitCode
 
@@ -130,7 +130,7 @@ def add_status(subparsers: argparse._SubParsersAction[Parser]) -> None:
         "status",
         help="compare the appliance's Packages settings with the stack's (read-only; the secret is never sent)",
         description=(
-            "Read the appliance's core.github-hostname and Packages settings over ssh, exactly as configure's first "
+            f"Read the appliance's {GheConfigKey.HOSTNAME} and Packages settings over ssh, exactly as configure's first "
             "step does, and compare them with the stack's outputs. Nothing is written and no secret is sent: the "
             "appliance returns a SHA-256 of a random salt and its secret key, compared here. Exit "
             f"{ExitCode.OK}: in sync; {ExitCode.FAILED}: a setting differs (each one named) or unusable stack outputs; "
