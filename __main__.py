@@ -20,6 +20,9 @@ pulumi.export(StackOutput.ACCESS_KEY_ID, storage.access_key_id)
 pulumi.export(StackOutput.SECRET_ACCESS_KEY, storage.secret_access_key)
 pulumi.export(StackOutput.POLICY_DOCUMENT, storage.policy_document)
 pulumi.export(StackOutput.HOSTNAME, settings.hostname)
+# Which appliance the operator commands reach, and the host key they trust there ("" when none is pinned).
+pulumi.export(StackOutput.APPLIANCE_ADDRESS, settings.appliance_address)
+pulumi.export(StackOutput.APPLIANCE_HOST_KEY, settings.appliance_host_key or "")
 if settings.actions_bucket_name:
     pulumi.export(StackOutput.ACTIONS_BUCKET_NAME, settings.actions_bucket_name)
 

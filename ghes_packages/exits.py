@@ -1,7 +1,7 @@
 """Every exit code of the `ghes-packages` command and of the appliance script, in one table.
 
 docs/exit-codes.md documents this table; tests/test_docs_and_ci.py keeps the two in agreement. The codes
-10-16 are the appliance script's own (it runs on the appliance, `configure` passes them on); they stay
+10-17 are the appliance script's own (it runs on the appliance, `configure` passes them on); they stay
 clear of bash's own codes (1, 2, 126, 127, 128+signal) and of ssh's 255.
 """
 
@@ -35,6 +35,8 @@ class ExitCode(enum.IntEnum):
     """`ghe-config-apply` failed after the check passed: the new settings stay written."""
     SCRIPT_USAGE = 16
     """The appliance script was given an argument it does not know (a script from another version)."""
+    LOCKED = 17
+    """Another ghes-packages run holds the appliance's configure lock: nothing was written."""
     UNREACHABLE = 20
     """ssh could not reach the appliance."""
     AUTH_REFUSED = 21
@@ -60,5 +62,6 @@ SCRIPT_EXITS: tuple[ExitCode, ...] = (
     ExitCode.RESTORE_FAILED,
     ExitCode.APPLY_FAILED,
     ExitCode.SCRIPT_USAGE,
+    ExitCode.LOCKED,
 )
 """The codes the appliance script itself can exit with (written into it when it is rendered)."""

@@ -21,6 +21,8 @@ class StackOutput(enum.StrEnum):
     ACTIONS_BUCKET_NAME = "actionsBucketName"
     GHES_CONFIGURE_SCRIPT = "ghesConfigureScript"
     GHES_SETTINGS = "ghesSettings"
+    APPLIANCE_ADDRESS = "applianceAddress"
+    APPLIANCE_HOST_KEY = "applianceHostKey"
 
 
 SECRET_OUTPUTS = frozenset({StackOutput.SECRET_ACCESS_KEY, StackOutput.GHES_CONFIGURE_SCRIPT, StackOutput.GHES_SETTINGS})

@@ -15,6 +15,7 @@ from typing import Any
 
 import pulumi
 
+from ghes_packages.appliance_identity import identity_problems
 from ghes_packages.project import PROJECT, REGION_KEY
 
 from .declarations import declarations, unknown_keys
@@ -64,6 +65,10 @@ class Settings:
     permissions_boundary_arn: str | None
     user_path: str
     tags: tuple[tuple[str, str], ...] = field(default=())
+    appliance_address: str = ""
+    """The appliance's admin SSH address (applianceAddress; the hostname when not set)."""
+    appliance_host_key: str | None = None
+    """The admin port's pinned SSH host key, `TYPE BASE64` (applianceHostKey), or None when none is pinned."""
 
     @property
     def tag_map(self) -> dict[str, str]:
@@ -228,6 +233,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if why := iam_path_problem(user_path):
         p.fail(f"{PROJECT}:userPath", why)
 
+    address, host_key = p.optional("applianceAddress"), p.optional("applianceHostKey")
+    for name, why in identity_problems(address, host_key):
+        p.fail(f"{PROJECT}:{name}", why)
     settings = Settings(
         stack=stack,
         region=region,
@@ -241,6 +249,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         permissions_boundary_arn=boundary,
         user_path=user_path,
         tags=p.tags(),
+        appliance_address=(address or hostname).lower(),
+        appliance_host_key=" ".join(host_key.split()) if host_key else None,
     )
     if p.problems:
         raise SettingsError(p.problems)

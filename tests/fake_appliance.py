@@ -11,7 +11,10 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from ghes_packages.appliance.ghe_config import GheConfigKey
+from ghes_packages.appliance.ghe_config import LOCK_NAME, GheConfigKey
+
+LOCK_DIR_ENV = "GHES_PACKAGES_LOCK_DIR"
+"""Read by the appliance scripts (lock-file.sh) so the stand-in, which has no /data/user/tmp, has a lock directory."""
 
 BIN_DIR = Path(__file__).resolve().parent / "fake_appliance_bin"
 
@@ -28,14 +31,24 @@ class FakeAppliance:
         (state / "settings").mkdir(parents=True)
         (state / "storage").mkdir()
         (state / "fail-write").mkdir()
+        (state / "tmp").mkdir()  # the appliance's /data/user/tmp, where configure runs take their lock
         self.set(GheConfigKey.HOSTNAME, hostname)
 
     def env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """An environment in which `ghe-config` and friends are this fake appliance's."""
         env = dict(os.environ if base is None else base)
         env["PATH"] = f"{BIN_DIR}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"
-        env["GHE_FAKE_STATE"] = str(self.state)
+        env.update(self.remote_env())
         return env
+
+    def remote_env(self) -> dict[str, str]:
+        """What the stand-in admin shell's environment adds: its state, and its lock directory."""
+        return {"GHE_FAKE_STATE": str(self.state), LOCK_DIR_ENV: str(self.state / "tmp")}
+
+    @property
+    def lock_file(self) -> Path:
+        """The lock file configure runs take on this appliance."""
+        return self.state / "tmp" / LOCK_NAME
 
     # --- arranging -----------------------------------------------------------------------------------
 
@@ -52,12 +65,13 @@ class FakeAppliance:
         """Switch on one of the stand-ins' knobs (see the comments in tests/fake_appliance_bin)."""
         (self.state / name).touch()
 
-    def fail_writing(self, key: str, once: bool = True) -> None:
+    def fail_writing(self, key: str, once: bool = True, before: bool = False) -> None:
         """Make writing `key` fail half-way (the value changes, then ghe-config exits non-zero).
 
         :param once: fail only the first write of `key`; otherwise every write fails, restores included.
+        :param before: fail before changing the value (the key keeps what it held, or stays unset).
         """
-        (self.state / "fail-write" / key).write_text("once" if once else "always")
+        (self.state / "fail-write" / key).write_text("before" if before else "once" if once else "always")
 
     # --- observing -----------------------------------------------------------------------------------
 

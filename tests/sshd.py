@@ -55,6 +55,20 @@ class SshServer:
     identity: Path
     log: Path
     folder: Path
+    host_key: str
+    """The server's host key as the stack pins it: `TYPE BASE64`."""
+    process: subprocess.Popen[bytes]
+
+    def stop_listening(self) -> None:
+        """Stop the listening sshd; sessions already open go on (each has its own process)."""
+        self.process.terminate()
+        self.process.wait()
+
+    @property
+    def received(self) -> bytes:
+        """Everything the sessions' shells were sent on standard input (with `record_stdin` only)."""
+        path = self.folder / "received"
+        return path.read_bytes() if path.exists() else b""
 
     def client_config_with(self, **overrides: str) -> Path:
         """Another client config, identical but for the given options (e.g. UserKnownHostsFile)."""
@@ -70,7 +84,7 @@ def _client_options(server: SshServer) -> dict[str, str]:
         "IdentityFile": str(server.identity),
         "IdentitiesOnly": "yes",
         "UserKnownHostsFile": str(server.known_hosts),
-        "GlobalKnownHostsFile": "/dev/null",
+        "GlobalKnownHostsFile": str(server.folder / "global_known_hosts"),  # empty: configure refuses /dev/null
         "StrictHostKeyChecking": "yes",
         "BatchMode": "yes",
         "LogLevel": "ERROR",
@@ -78,8 +92,12 @@ def _client_options(server: SshServer) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running_sshd(folder: Path, appliance: FakeAppliance) -> Iterator[SshServer]:
-    """Start sshd in `folder` (keys, config, log); stop it on exit."""
+def running_sshd(folder: Path, appliance: FakeAppliance, record_stdin: bool = False) -> Iterator[SshServer]:
+    """Start sshd in `folder` (keys, config, log); stop it on exit.
+
+    :param record_stdin: run each session's command behind a ForceCommand that first copies what the client
+        sends to `SshServer.received`, to prove what a (wrong) appliance was or was not sent.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     host_key_pub = keygen(folder / "host_key")
     user_key_pub = keygen(folder / "user_key")
@@ -90,13 +108,20 @@ def running_sshd(folder: Path, appliance: FakeAppliance) -> Iterator[SshServer]:
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation directory
     path = f"{BIN_DIR}:/usr/local/bin:/usr/bin:/bin"
+    force = ""
+    if record_stdin:
+        recorder = folder / "record-stdin"
+        recorder.write_text(f'#!/bin/sh\ntee -a {folder / "received"} | /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n')
+        recorder.chmod(0o755)
+        force = f"ForceCommand {recorder}\n"
+    (folder / "global_known_hosts").touch()
     (folder / "sshd_config").write_text(
         f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {folder / 'host_key'}\n"
         f"AuthorizedKeysFile {folder / 'authorized_keys'}\nPidFile {folder / 'sshd.pid'}\n"
         "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
         "UsePAM no\nStrictModes no\nLogLevel VERBOSE\n"
         # The admin shell's commands are the fake appliance's.
-        f"SetEnv PATH={path} GHE_FAKE_STATE={appliance.state}\n"
+        f"SetEnv PATH={path} {' '.join(f'{k}={v}' for k, v in appliance.remote_env().items())}\n{force}"
     )
     process = subprocess.Popen(
         [str(SSHD), "-D", "-f", str(folder / "sshd_config"), "-E", str(log)],
@@ -110,10 +135,12 @@ def running_sshd(folder: Path, appliance: FakeAppliance) -> Iterator[SshServer]:
                 raise RuntimeError(f"sshd did not start: {log.read_text() if log.exists() else 'no log'}")
             time.sleep(0.05)
         server = SshServer("127.0.0.1", port, user, folder / "ssh_config", folder / "known_hosts",
-                           folder / "user_key", log, folder)  # fmt: skip
+                           folder / "user_key", log, folder, " ".join(host_key_pub.read_text().split()[:2]),
+                           process)  # fmt: skip
         server.known_hosts.write_text(known_hosts_line(port, host_key_pub))
         server.client_config.write_text("Host *\n" + "".join(f"  {k} {v}\n" for k, v in _client_options(server).items()))
         yield server
     finally:
-        process.terminate()
-        process.wait()
+        if process.poll() is None:
+            process.terminate()
+            process.wait()

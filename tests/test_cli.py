@@ -15,7 +15,9 @@ USAGE_ERRORS = [
     (["plan"], "one of the arguments --stack --all is required"),
     (["verify", "--outputs", "-", "--wait", "soon"], "argument --wait"),
     (["render"], "one of the arguments --outputs --stack is required"),
-    (["configure", "--outputs", "-"], "the following arguments are required: --host"),
+    (["configure", "--outputs", "-", "--port", "0"], "argument --port: must be a TCP port"),
+    (["status"], "one of the arguments --outputs --stack is required"),
+    (["status", "--outputs", "-", "--user", "-admin"], "argument --user"),
 ]
 
 
@@ -29,6 +31,6 @@ def test_a_usage_error_is_one_line_and_exit_2(args: list[str], expected: str) ->
 
 
 def test_every_command_has_help() -> None:
-    for command in ("plan", "verify", "render", "configure"):
+    for command in ("plan", "verify", "render", "configure", "status"):
         result = run_process(command, "--help")
         assert result.code == ExitCode.OK and f"usage: ghes-packages {command}" in result.out, result.err

@@ -35,9 +35,14 @@ REFUSED = [
     "globalknownhostsfile=None",
     "StrictHostKeyChecking=",
     "UserKnownHostsFile='unbalanced",
+    "StrictHostKeyChecking=accept-new",  # trust on first use: the first key seen would receive the secret
+    '"StrictHostKeyChecking" no',
+    '"stricthostkeychecking"=off',
+    "KnownHostsCommand=/usr/bin/printf %H",
+    "knownhostscommand /bin/true",
 ]
 ALLOWED = [
-    "StrictHostKeyChecking=accept-new",  # trust on first use: the user's explicit choice; a changed key still fails
+    "KnownHostsCommand=none",
     "StrictHostKeyChecking=yes",
     "StrictHostKeyChecking ask",
     "UserKnownHostsFile=/home/ci/.ssh/appliance_known_hosts",

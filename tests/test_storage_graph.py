@@ -205,6 +205,8 @@ def test_stack_outputs_have_their_stable_names_and_values(prod: Evaluation) -> N
         "actionsBucketName",
         "ghesConfigureScript",
         "ghesSettings",
+        "applianceAddress",
+        "applianceHostKey",
     }
     assert set(outputs) == set(StackOutput), "outputs.StackOutput must name exactly what the program exports"
     assert outputs["bucketName"] == "example-ghes-prod-packages"

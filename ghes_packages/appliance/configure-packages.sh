@@ -18,7 +18,7 @@ readonly expected_hostname={{ hostname|shq }}
 readonly hostname_key={{ hostname_key|shq }}
 readonly keys=({% for key, _ in settings %} {{ key|shq }}{% endfor %} )
 readonly values=({% for _, value in settings %} {{ value|shq }}{% endfor %} )
-
+{% include "lock-file.sh" %}
 phase=reading  # reading -> writing -> checked; a failure while "writing" restores the recorded values
 old_values=()
 old_set=()
@@ -26,27 +26,31 @@ written=()
 
 say() { printf 'ghes-packages: %s\n' "$*" >&2; }
 
-# Reads setting $1 into $setting and $setting_is_set. ghe-config is assumed to behave like `git config`:
-# exit 0 and the value for a set key, exit 1 and no output for an unset one; anything else is an error.
-read_setting() {
-  local out status=0
-  out=$(ghe-config "$1" && printf x) || status=$?  # the x keeps trailing newlines of the value
-  case $status in
-    0) out=${out%x}; setting=${out%$'\n'}; setting_is_set=1 ;;
-    1) setting=''; setting_is_set=0 ;;
-    *) return "$status" ;;
-  esac
-}
-
-# Puts back the recorded value of every key this run wrote; a key that was unset is unset again.
+{% include "read-setting.sh" %}
+# Puts back the recorded value of every key this run wrote, but only where the key still holds what this run
+# wrote: a value someone else set since is theirs, and overwriting it would undo their change.
 restore() {
-  local i failed=0
+  local i failed=0 status
   for i in "${written[@]}"; do
+    if ! read_setting "${keys[i]}"; then
+      say "could not read ${keys[i]} to restore it: set it by hand before applying"; failed=1; continue
+    fi
+    if (( setting_is_set == old_set[i] )) && [[ $setting == "${old_values[i]}" ]]; then
+      continue  # the write failed before changing it: it is as it was
+    fi
+    if (( ! setting_is_set )) || [[ $setting != "${values[i]}" ]]; then
+      say "did not restore ${keys[i]}: it no longer holds what this run wrote (changed by someone else); check it by hand before applying"
+      failed=1; continue
+    fi
+    status=0
     if (( old_set[i] )); then
-      ghe-config "${keys[i]}" "${old_values[i]}"
+      ghe-config "${keys[i]}" "${old_values[i]}" || status=$?
     else
-      ghe-config --unset "${keys[i]}"
-    fi || { say "could not restore ${keys[i]}: set it by hand before applying"; failed=1; }
+      ghe-config --unset "${keys[i]}" || status=$?
+      # Like `git config --unset`, a key that is not set makes it exit {{ unset_missing }}: unset is what we want.
+      (( status == {{ unset_missing }} )) && status=0
+    fi
+    (( status == 0 )) || { say "could not restore ${keys[i]}: set it by hand before applying"; failed=1; }
   done
   (( failed == 0 )) && say "restored the previous values of ${#written[@]} setting(s); nothing was applied"
   return "$failed"
@@ -82,7 +86,7 @@ main() {
     say "{{ no_apply_argument }} and {{ force_apply_argument }} contradict each other: give one"
     exit {{ exit.SCRIPT_USAGE }}
   fi
-  for arg in ghe-config {{ check_command|shq }} {{ apply_command|shq }}; do
+  for arg in ghe-config {{ check_command|shq }} {{ apply_command|shq }} flock; do
     command -v "$arg" >/dev/null || { say "$arg not found: this is not a GHES admin shell; nothing was written"; exit {{ exit.NOT_AN_APPLIANCE }}; }
   done
 
@@ -91,6 +95,18 @@ main() {
   if (( ! setting_is_set )) || [[ ${setting,,} != "${expected_hostname,,}" ]]; then
     say "hostname mismatch: this appliance is '$setting', the stack is for '$expected_hostname'; nothing was written"
     exit {{ exit.HOSTNAME_MISMATCH }}
+  fi
+
+  # One writer at a time: a second run that failed would otherwise restore the values it recorded, undoing the
+  # first. The lock is held until this shell exits; the check and the apply do not inherit it (fd 9 closed
+  # for them), so nothing they start can keep it.
+  if ! { exec 9>>"$lock_file"; } 2>/dev/null; then
+    say "cannot open the lock file $lock_file; nothing was written"
+    exit {{ exit.NOT_AN_APPLIANCE }}
+  fi
+  if ! flock -n 9; then
+    say "another ghes-packages run is configuring this appliance (it holds $lock_file); nothing was written"
+    exit {{ exit.LOCKED }}
   fi
 
   # Record every current value first (never printed: the old secret key is among them).
@@ -113,7 +129,7 @@ main() {
 
   # Guard: a bad credential makes ghe-config-apply stop part-way, so the storage is checked before applying.
   status=0
-  report=$({{ check_command|shq }} 2>&1) || status=$?
+  report=$({{ check_command|shq }} 2>&1 9>&-) || status=$?
   printf '%s\n' "$report"
   if (( status != 0 )) || [[ $report != *{{ check_passed|shq }}* ]]; then
     say "storage check failed ({{ check_command }} exit $status)"
@@ -135,7 +151,7 @@ main() {
   say "applying the configuration ({{ apply_command }}); services may restart"
   # A dropped ssh connection must not stop the apply half-way (that is the outage to avoid): like nohup it
   # ignores hang-ups, and if relaying its output fails, the rest of its output is drained, not refused.
-  ( trap '' HUP PIPE; exec {{ apply_command|shq }} ) 2>&1 | ( trap '' HUP PIPE; cat || cat >/dev/null ) || {
+  ( trap '' HUP PIPE; exec {{ apply_command|shq }} 9>&- ) 2>&1 | ( trap '' HUP PIPE; cat || cat >/dev/null ) || {
     status=$?
     say "{{ apply_command }} failed (exit $status): see {{ apply_log }}; the checked settings stay written"
     exit {{ exit.APPLY_FAILED }}

@@ -1,8 +1,10 @@
-"""`ghes-packages configure`: set the stack's Packages storage on the appliance over ssh, safely.
+"""`ghes-packages configure`: set the stack's Packages storage on the appliance over ssh, safely, in two steps.
 
-The configure script (ghe_config.py and its template) goes to `ssh ... bash -s` on standard input, never on a command line;
-the appliance's output streams back with the secret key masked; every way it can end is one line and its
-own exit code (see docs/appliance.md).
+Step one (remote.read_appliance) is read-only and carries no secret: it proves the appliance is the stack's
+(ssh trusts only the pinned host key, if the stack pins one; the hostname must be the stack's) and reads what
+it holds. Only then does step two, the configure script (ghe_config.py and its template), go to `ssh ... bash
+-s` on standard input, never on a command line; the appliance's output streams back with the secret key
+masked; every way it can end is one line and its own exit code (see docs/appliance.md).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from .ghe_config import (
     FORCE_APPLY_ARGUMENT,
     NO_APPLY_ARGUMENT,
     UP_TO_DATE,
+    PackagesSettings,
     render_configure_script,
 )
+from .reading import ApplianceState, compare
+from .remote import REMOTE_SHELL, connection, read_appliance, resolve_target, ssh_error
 from .render import APPLIANCE_OUTPUTS, appliance_settings
-from .ssh import SSH_FAILED, SshFailure, SshTarget, classify, run_script, ssh_base_command
+from .ssh import SSH_FAILED, SshTarget, check_target_options, run_script
 
 
 class ApplyMode(enum.Enum):
@@ -37,36 +42,9 @@ class ApplyMode(enum.Enum):
     """Apply even when every setting was already up to date (after an earlier no-apply run)."""
 
 
-def ssh_command(target: SshTarget, mode: ApplyMode) -> list[str]:
-    """The ssh command line: the appliance's admin shell running `bash -s`, the script to come on stdin."""
-    command = [*ssh_base_command(target), "bash", "-s", "--"]
-    if mode is ApplyMode.NO_APPLY:
-        command.append(NO_APPLY_ARGUMENT)
-    if mode is ApplyMode.FORCE:
-        command.append(FORCE_APPLY_ARGUMENT)
-    return command
-
-
-def _ssh_error(failure: SshFailure, target: SshTarget, messages: list[str]) -> CliError:
-    where = f"{target.host} port {target.port}"
-    # ssh's last line names host and port again ("ssh: connect to host H port P: Connection refused"): keep the why.
-    last = messages[-1].rsplit(": ", 1)[-1] if messages else "no message from ssh"
-    if failure is SshFailure.HOST_KEY_CHANGED:
-        return CliError(
-            f"host key of {where} does not match known_hosts (changed, or someone is in between): "
-            "verify it with the appliance's admin before updating known_hosts; nothing was changed",
-            ExitCode.HOST_KEY_REJECTED,
-        )
-    if failure is SshFailure.HOST_KEY_UNKNOWN:
-        return CliError(
-            f"host key of {where} is not in known_hosts: verify its fingerprint and add it; nothing was changed",
-            ExitCode.HOST_KEY_REJECTED,
-        )
-    if failure is SshFailure.UNREACHABLE:
-        return CliError(f"cannot reach {where}: {last}", ExitCode.UNREACHABLE)
-    if failure is SshFailure.AUTH_REFUSED:
-        return CliError(f"authentication refused by {where} for user {target.user}: {last}", ExitCode.AUTH_REFUSED)
-    return CliError(f"ssh to {where} failed: {last}", ExitCode.SSH_FAILED)
+def script_arguments(mode: ApplyMode) -> list[str]:
+    """The configure script's arguments for `mode`."""
+    return {ApplyMode.NO_APPLY: [NO_APPLY_ARGUMENT], ApplyMode.FORCE: [FORCE_APPLY_ARGUMENT]}.get(mode, [])
 
 
 def _script_error(code: int, target: SshTarget, hostname: str) -> CliError:
@@ -84,28 +62,49 @@ def _script_error(code: int, target: SshTarget, hostname: str) -> CliError:
         ExitCode.APPLY_FAILED: f"{APPLY_COMMAND} failed: see {APPLY_LOG} on the appliance; the checked settings "
         "stay written",
         ExitCode.SCRIPT_USAGE: "the appliance script rejected its arguments (is the script from another version?)",
+        ExitCode.LOCKED: f"another ghes-packages run is configuring {target.host}; nothing was written: run again when "
+        "it has finished",
     }
     if code in messages:
         return CliError(messages[ExitCode(code)], code)
     return CliError(f"the configure script stopped unexpectedly (exit {code}); see its output above", code)
 
 
+def _guard(state: ApplianceState, target: SshTarget, settings: PackagesSettings) -> None:
+    """Stop before the secret is sent unless the appliance is the stack's and no other run is writing."""
+    hostname = state.hostname or ""
+    if hostname.lower() != settings.hostname.lower():
+        raise _script_error(ExitCode.HOSTNAME_MISMATCH, target, settings.hostname)
+    if state.lock_held:
+        raise _script_error(ExitCode.LOCKED, target, settings.hostname)
+    differ = [c.key for c in compare(state, settings) if not c.in_sync]
+    key = f"pinned host key {target.host_key.fingerprint}" if target.host_key else "host key from known_hosts"
+    print(
+        f"ghes-packages: {target.host} is {hostname} ({key}); {len(differ)} setting(s) to write"
+        + (f": {', '.join(differ)}" if differ else ""),
+        file=sys.stderr,
+    )
+
+
 def configure(source: OutputsSource, target: SshTarget, mode: ApplyMode = ApplyMode.IF_CHANGED) -> int:
     """Set the stack's Packages storage on the appliance over ssh; CliError with the outcome's exit code.
 
     :param source: where the stack outputs come from.
-    :param target: the appliance's admin shell and how to reach it.
+    :param target: how to reach the appliance's admin shell; its host None means the stack's applianceAddress.
     :param mode: whether to run `ghe-config-apply` after the check.
     """
-    command = ssh_command(target, mode)  # options are checked before any stack output is read
+    check_target_options(target)  # options are checked before any stack output is read
     # Checked in full before ssh starts: nothing unusable ever reaches the connection.
-    settings = appliance_settings(load_stack_outputs(source, APPLIANCE_OUTPUTS))
-    result = run_script(command, render_configure_script(settings), settings.secret_access_key, watch=[UP_TO_DATE])
+    outputs = load_stack_outputs(source, APPLIANCE_OUTPUTS)
+    settings = appliance_settings(outputs)
+    target = resolve_target(target, outputs)
+    with connection(target) as base:
+        _guard(read_appliance(base, target), target, settings)
+        script = render_configure_script(settings)
+        command = [*base, *REMOTE_SHELL, *script_arguments(mode)]
+        result = run_script(command, script, settings.secret_access_key, watch=[UP_TO_DATE])
     if not result.started:
-        if result.returncode == SSH_FAILED:
-            raise _ssh_error(classify(result.ssh_messages), target, result.ssh_messages)
-        last = result.ssh_messages[-1] if result.ssh_messages else "no output"
-        raise CliError(f"{target.host} did not run the script (exit {result.returncode}): {last}", ExitCode.SCRIPT_NOT_RUN)
+        raise ssh_error(result, target)
     if result.returncode == SSH_FAILED:
         raise CliError(
             f"the connection to {target.host} was lost during the run: the script restores the previous settings if it "

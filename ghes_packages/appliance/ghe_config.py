@@ -32,6 +32,12 @@ STORAGE_CHECK_PASSED = "All Storage tests passed"
 APPLY_COMMAND = "ghe-config-apply"
 APPLY_LOG = "/data/user/common/ghe-config.log"
 
+LOCK_DIR = "/data/user/tmp"
+"""Where the lock of configure runs lives on the appliance (GHES's own scratch space on the data volume)."""
+LOCK_NAME = "ghes-packages-configure.lock"
+UNSET_MISSING_STATUS = 5
+"""`ghe-config --unset KEY`'s status for a key that is not set (it wraps `git config`, which exits 5 there)."""
+
 SESSION_STARTED = "ghes-packages: appliance session started"
 """The script's first line on stderr: what ssh printed before it came from ssh itself, not the appliance."""
 
@@ -108,7 +114,7 @@ def settings_document(settings: PackagesSettings) -> dict[str, str]:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,
@@ -128,7 +134,7 @@ def render_configure_script(settings: PackagesSettings) -> str:
     It holds the secret access key: render `settings.masked()` for anything a human or a log may see.
     """
     return (
-        _environment()
+        template_environment()
         .get_template(CONFIGURE_TEMPLATE)
         .render(
             hostname=settings.hostname,
@@ -142,6 +148,9 @@ def render_configure_script(settings: PackagesSettings) -> str:
             no_apply_argument=NO_APPLY_ARGUMENT,
             force_apply_argument=FORCE_APPLY_ARGUMENT,
             up_to_date=UP_TO_DATE,
+            lock_dir=LOCK_DIR,
+            lock_name=LOCK_NAME,
+            unset_missing=UNSET_MISSING_STATUS,
             exit={member.name: int(member) for member in SCRIPT_EXITS},
         )
     )

@@ -9,22 +9,25 @@ banner; on success they are passed on.
 from __future__ import annotations
 
 import enum
+import io
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
+from ghes_packages.appliance_identity import HostKey
 from ghes_packages.errors import CliError
 from ghes_packages.exits import ExitCode
 from ghes_packages.redaction import redact
 
 from .ghe_config import SESSION_STARTED
+from .ssh_options import check_ssh_option, pinned_options
 
 ADMIN_SSH_PORT = 122
 """The appliance's administrative shell listens here (port 22 is Git)."""
@@ -35,14 +38,6 @@ CONNECT_TIMEOUT_SECONDS = 30
 
 SSH_FAILED = 255
 """ssh's own exit status when it could not connect, authenticate, or lost the connection."""
-
-# ssh options (lower-case) that would switch host key checking off, and the values that do it. `accept-new`
-# (trust on first use) is allowed: that is the user's explicit choice, and a changed key is still refused.
-_HOST_KEY_CHECKING_VALUES_OFF = frozenset({"no", "off", "false"})
-_HOST_KEY_OPTIONS = frozenset({"stricthostkeychecking", "userknownhostsfile", "globalknownhostsfile"})
-_NO_KNOWN_HOSTS_FILE = "none"  # ssh's word for "no file"; /dev/null has the same effect
-# As ssh reads one `-o` line: a keyword, then `=` and/or whitespace, then the value (which may be quoted).
-_OPTION_LINE = re.compile(r"\s*([^\s=]+)\s*(?:=\s*|\s+)(.*)", re.DOTALL)
 
 
 class SshFailure(enum.Enum):
@@ -79,42 +74,12 @@ def classify(messages: list[str]) -> SshFailure:
     return SshFailure.OTHER
 
 
-def _turns_host_key_checking_off(keyword: str, values: list[str]) -> bool:
-    if keyword == "stricthostkeychecking":
-        return any(value.lower() in _HOST_KEY_CHECKING_VALUES_OFF for value in values)
-    return any(  # a known-hosts file option
-        value.lower() == _NO_KNOWN_HOSTS_FILE or os.path.realpath(os.path.expanduser(value)) == os.devnull
-        for value in values
-    )
-
-
-def check_ssh_option(option: str) -> None:
-    """CliError (exit 2) if an `-o` option would turn host key checking off (or is not an option line at all).
-
-    Only the host-key options are looked into; any other option is ssh's to judge.
-    """
-    match = _OPTION_LINE.fullmatch(option)
-    if match is None:
-        raise CliError(f"--ssh-option {option!r}: must be KEYWORD=VALUE, e.g. ProxyJump=bastion", ExitCode.USAGE)
-    keyword = match.group(1).lower()
-    if keyword not in _HOST_KEY_OPTIONS:
-        return
-    try:
-        values = shlex.split(match.group(2))  # ssh reads quoted values too: StrictHostKeyChecking="no"
-    except ValueError:
-        values = []
-    if not values or _turns_host_key_checking_off(keyword, values):
-        raise CliError(
-            f"--ssh-option {option}: host key checking is never turned off; add the host key to known_hosts", ExitCode.USAGE
-        )
-
-
 @dataclass(frozen=True)
 class SshTarget:
     """An appliance's admin shell and how to reach it with the system ssh client."""
 
-    host: str
-    """The appliance's address (a host name, an IP address, or an alias of the ssh config)."""
+    host: str | None
+    """The appliance's address (a host name, an IP address, or an alias of the ssh config); None: the stack's."""
     port: int = ADMIN_SSH_PORT
     user: str = ADMIN_USER
     ssh_config: str | None = None
@@ -123,17 +88,35 @@ class SshTarget:
     """ssh -o options; any that turns host key checking off is refused."""
     batch: bool = False
     """Never prompt (ssh BatchMode): fail instead, as a pipeline should."""
+    host_key: HostKey | None = None
+    """The stack's pinned host key: ssh then trusts it and no other."""
+
+    @property
+    def where(self) -> str:
+        return f"{self.host} port {self.port}"
 
 
-def ssh_base_command(target: SshTarget) -> list[str]:
-    """`ssh ... -- HOST`, without the remote command; CliError (USAGE) for an option that would weaken it."""
+def check_target_options(target: SshTarget) -> None:
+    """CliError (USAGE) for an ssh option or config file that cannot be used: checked before any output is read."""
     for option in target.options:
         check_ssh_option(option)
     if target.ssh_config and not os.path.isfile(target.ssh_config):
         raise CliError(f"--ssh-config (or ${SSH_CONFIG_ENV}): {target.ssh_config} is not a file", ExitCode.USAGE)
+
+
+def ssh_base_command(target: SshTarget, known_hosts: Path | None = None) -> list[str]:
+    """`ssh ... -- HOST`, without the remote command; with `known_hosts`, only the key it holds is trusted.
+
+    :param known_hosts: the pinned key's private known_hosts file (see ssh_options.pinned_known_hosts).
+    """
+    check_target_options(target)
+    if target.host is None:
+        raise CliError("no appliance address: give --host", ExitCode.USAGE)
     command = ["ssh", "-T", "-p", str(target.port), "-l", target.user]
     if target.ssh_config:
         command += ["-F", target.ssh_config]
+    if known_hosts is not None:
+        command += pinned_options(known_hosts)  # first: ssh keeps the first value it gets, so these win
     for option in target.options:
         command += ["-o", option]
     if target.batch:
@@ -154,6 +137,8 @@ class SessionResult:
     """What ssh printed before the session started (masked)."""
     seen: set[str] = field(default_factory=set)
     """Which of the watched lines the remote script printed on stderr."""
+    stdout: bytes = b""
+    """The script's standard output, when it was captured rather than relayed."""
 
 
 class _Relay:
@@ -201,25 +186,30 @@ def _feed(stdin: IO[bytes], script: bytes) -> None:
         pass
 
 
-def run_script(ssh_command: list[str], script: str, secret: str, watch: Collection[str] = ()) -> SessionResult:
+def run_script(
+    ssh_command: list[str], script: str, secret: str, watch: Collection[str] = (), capture: bool = False
+) -> SessionResult:
     """Run `ssh_command` (which runs `bash -s` remotely) with `script` on its stdin; stream its output.
 
     :param ssh_command: the full ssh command line; it must not hold the secret.
     :param script: the script, which may hold the secret: it only ever goes through the pipe.
     :param secret: masked in everything relayed.
     :param watch: whole stderr lines of the script to report in `SessionResult.seen` if they appear.
+    :param capture: keep the script's standard output in `SessionResult.stdout` instead of relaying it.
     """
     program = shutil.which(ssh_command[0])
     if program is None:
         raise CliError(f"the ssh client ({ssh_command[0]}) is not on PATH; install OpenSSH's client")
     relay = _Relay(secret, watch)
+    captured = io.BytesIO()
+    stdout = captured if capture else sys.stdout.buffer
     process = subprocess.Popen(
         [program, *ssh_command[1:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert process.stdin and process.stdout and process.stderr
     threads = [
         threading.Thread(target=_feed, args=(process.stdin, script.encode()), daemon=True),
-        threading.Thread(target=relay.stdout, args=(process.stdout, sys.stdout.buffer), daemon=True),
+        threading.Thread(target=relay.stdout, args=(process.stdout, stdout), daemon=True),
         threading.Thread(target=relay.stderr, args=(process.stderr, sys.stderr.buffer), daemon=True),
     ]
     for thread in threads:
@@ -234,4 +224,4 @@ def run_script(ssh_command: list[str], script: str, secret: str, watch: Collecti
         for thread in threads:
             thread.join()
     messages = [line.decode(errors="replace").strip() for line in relay.held]
-    return SessionResult(returncode, relay.started, [m for m in messages if m], relay.seen)
+    return SessionResult(returncode, relay.started, [m for m in messages if m], relay.seen, captured.getvalue())

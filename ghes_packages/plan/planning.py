@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ghes_packages.appliance_identity import HostKeyError, parse_host_key
 from ghes_packages.exits import ExitCode
 from ghes_packages.outputs import StackOutput
 from ghes_packages.plan.guardrails import Verdict, Violation, check
@@ -113,6 +114,29 @@ def appliance_script(evaluation: Evaluation) -> str | None:
     return value if isinstance(value, str) else None
 
 
+NO_PINNED_KEY = (
+    "no applianceHostKey: configure and status trust whatever host key known_hosts holds for the address, so "
+    "an appliance answering under the same name (a staging box restored from production) cannot be told apart; "
+    "pin the key (docs/appliance.md)"
+)
+
+
+def appliance_identity(evaluation: Evaluation) -> dict[str, Any]:
+    """The appliance the stack's operator commands reach: address, pinned key and its fingerprint, or a warning."""
+    address = evaluation.outputs.get(StackOutput.APPLIANCE_ADDRESS)
+    line = evaluation.outputs.get(StackOutput.APPLIANCE_HOST_KEY)
+    identity: dict[str, Any] = {"address": address, "hostKey": None, "fingerprint": None, "warning": None}
+    try:
+        key = parse_host_key(line) if isinstance(line, str) and line else None
+    except HostKeyError:  # the settings refuse such a key; a program exporting one anyway is not pinned
+        key = None
+    if key is None:
+        identity["warning"] = NO_PINNED_KEY
+    else:
+        identity.update(hostKey=key.line, fingerprint=key.fingerprint)
+    return identity
+
+
 def stack_json(plan: StackPlan) -> dict[str, Any]:
     """The machine-readable plan of one stack (documented in docs/plan.md)."""
     ev = plan.evaluation
@@ -125,6 +149,7 @@ def stack_json(plan: StackPlan) -> dict[str, Any]:
         "outputs": {},
         "policyDocument": None,
         "applianceScript": None,
+        "applianceIdentity": None,
         "rules": [],
         "violations": [{"rule": v.rule, "resource": v.resource, "message": v.message} for v in plan.violations],
     }
@@ -144,6 +169,7 @@ def stack_json(plan: StackPlan) -> dict[str, Any]:
     result["outputs"] = {k: SECRET if k in ev.secret_outputs else v for k, v in ev.outputs.items()}
     result["policyDocument"] = policy_document(ev)
     result["applianceScript"] = appliance_script(ev)
+    result["applianceIdentity"] = appliance_identity(ev)
     result["rules"] = [
         {
             "name": v.rule,

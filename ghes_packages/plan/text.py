@@ -12,7 +12,15 @@ from ghes_packages.plan.evaluation import DeclaredResource, Evaluation
 from ghes_packages.stack_files import SECRET
 from policies import documents
 
-from .planning import POLICY_OUTPUT, SCRIPT_OUTPUT, StackPlan, appliance_script, ordered, policy_document
+from .planning import (
+    POLICY_OUTPUT,
+    SCRIPT_OUTPUT,
+    StackPlan,
+    appliance_identity,
+    appliance_script,
+    ordered,
+    policy_document,
+)
 
 INDENT = "  "
 # The inputs that name a resource; when the program leaves them out, Pulumi picks the name at deploy time.
@@ -61,6 +69,14 @@ def _evaluation(ev: Evaluation) -> Iterator[str]:
     else:
         yield f"IAM policy of the Packages user (output {POLICY_OUTPUT})"
         yield from _block(json.dumps(document, indent=2))
+    yield ""
+    identity = appliance_identity(ev)
+    yield f"Appliance identity (configure and status reach {identity['address']}, port 122)"
+    if identity["warning"]:
+        yield f"{INDENT}WARNING: {identity['warning']}"
+    else:
+        yield f"{INDENT}pinned host key: {identity['hostKey'].split()[0]} {identity['fingerprint']}"
+        yield f"{INDENT}(compare with `ssh-keygen -lf` of the appliance's key, obtained out of band; docs/appliance.md)"
     yield ""
     script = appliance_script(ev)
     if script is None:
