@@ -21,3 +21,4 @@ class StackOutput(enum.StrEnum):
     ACTIONS_BUCKET_NAME = "actionsBucketName"
     GHES_CONFIGURE_SCRIPT = "ghesConfigureScript"
     GHES_SETTINGS = "ghesSettings"
+    STORAGE = "storage"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -20,6 +20,7 @@ import yaml
 
 from ghes_packages.project import PROJECT, PROJECT_DIR, REGION_KEY
 
+from .minio_settings import MinioSettings, Storage, auto_name_suffix, parse_target, without_aws_settings
 from .names import (
     KMS_KEY_ARN,
     MAX_TAGS,
@@ -84,6 +85,10 @@ class Settings:
     permissions_boundary_arn: str | None
     user_path: str
     tags: tuple[tuple[str, str], ...] = field(default=())
+    # The storage target; a MinIO stack's server (None on AWS); valid but risky choices, shown by up and plan.
+    storage: Storage = Storage.S3
+    minio: MinioSettings | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def tag_map(self) -> dict[str, str]:
@@ -97,7 +102,9 @@ class Settings:
 
     @property
     def service_url(self) -> str:
-        """The regional S3 endpoint that GHES's `secrets.packages.service-url` wants."""
+        """The endpoint that GHES's `secrets.packages.service-url` wants: the regional S3 one, or MinIO's."""
+        if self.minio is not None:
+            return self.minio.service_url
         return f"https://s3.{self.region}.{self.dns_suffix}"
 
     @property
@@ -193,24 +200,27 @@ def _unknown_keys(raw: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
+def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: Collection[str] = ()) -> Settings:
     """Validate a stack's raw configuration (full `namespace:key` keys) into Settings.
 
     :param raw: configuration values, as strings (as the engine passes them) or YAML scalars.
     :param stack: the stack's name; it seeds the default bucket name.
+    :param secret_keys: the keys set as secrets (`pulumi config set --secret`); a MinIO password must be one.
     :raises SettingsError: with one line per problem, naming the setting and what is allowed.
     """
     p = _Parser(raw)
     p.problems.extend(_unknown_keys(raw))
-
-    region = raw.get(REGION_KEY)
-    if not isinstance(region, str) or not REGION.match(region.strip()):
+    target = parse_target(p, stack, secret_keys)
+    if target.storage is Storage.MINIO:
+        raw = p.raw = without_aws_settings(raw)
+    region = target.minio.region if target.minio else raw.get(REGION_KEY)
+    if target.storage is Storage.S3 and (not isinstance(region, str) or not REGION.match(region.strip())):
         got = "not set" if region is None else f"got {json.dumps(region)}"
         p.fail(
             REGION_KEY, f"is required: an AWS region such as eu-west-1, in the aws, aws-cn or aws-us-gov partition ({got})"
         )
         region = ""
-    region = region.strip()
+    region = region.strip() if isinstance(region, str) else ""
 
     hostname = p.string("hostname") or ""
     if hostname and (why := hostname_problem(hostname)):
@@ -221,8 +231,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if bucket and (why := bucket_name_problem(bucket)):
         p.fail(f"{PROJECT}:bucketName", f"'{bucket}' is not a valid S3 bucket name: it {why}")
     if bucket is None:
-        # Auto-naming appends "-" and 7 characters to the logical name; the result must still be a bucket name.
-        derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}-abcdefg"
+        # Auto-naming appends a unique suffix to the logical name; the result must still be a bucket name.
+        derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}{auto_name_suffix(target.storage)}"
         if why := bucket_name_problem(derived):
             p.fail(
                 f"{PROJECT}:bucketName",
@@ -271,6 +281,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         permissions_boundary_arn=boundary,
         user_path=user_path,
         tags=p.tags(),
+        storage=target.storage or Storage.S3,
+        minio=target.minio,
+        warnings=target.warnings,
     )
     if p.problems:
         raise SettingsError(p.problems)
@@ -283,4 +296,5 @@ def load_settings() -> Settings:
     from pulumi.runtime import config as runtime_config
 
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return parse_settings(raw, pulumi.get_stack())
+    secret_keys = {key for key in raw if runtime_config.is_config_secret(key)}
+    return parse_settings(raw, pulumi.get_stack(), secret_keys | set(runtime_config.get_config_secret_keys_env()))
