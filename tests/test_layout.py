@@ -9,8 +9,8 @@ from tests.helpers import PROJECT_DIR, project_sources
 
 # Lower layers never import higher ones; feature packages never import each other.
 CORE = {f"ghes_packages.{m}" for m in ("project", "names", "outputs", "exits", "redaction", "errors", "resource_types")}
-CORE |= {"ghes_packages.settings", "ghes_packages.minio_settings", "ghes_packages.stack_files", "ghes_packages.stack_outputs"}
-CORE |= {"ghes_packages"}
+CORE |= {"ghes_packages.settings", "ghes_packages.stack_files", "ghes_packages.stack_outputs", "ghes_packages"}
+CORE |= {"ghes_packages.minio_settings"}
 FEATURES = ("ghes_packages.appliance", "ghes_packages.verify", "ghes_packages.plan")
 MAX_LINES = 300
 

@@ -75,7 +75,12 @@ def test_policy_holds_exactly_the_seven_actions_on_the_bucket_in_minio_arn_form(
     assert document == {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "PackagesBucket", "Effect": "Allow", "Action": list(BUCKET_ACTIONS), "Resource": f"arn:aws:s3:::{bucket}"},
+            {
+                "Sid": "PackagesBucket",
+                "Effect": "Allow",
+                "Action": list(BUCKET_ACTIONS),
+                "Resource": f"arn:aws:s3:::{bucket}",
+            },
             {
                 "Sid": "PackagesObjects",
                 "Effect": "Allow",
