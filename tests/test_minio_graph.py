@@ -9,6 +9,7 @@ import pytest
 from components import MINIO_COMPONENT_TYPE
 from components.iam_policy import BUCKET_ACTIONS, OBJECT_ACTIONS
 from ghes_packages import resource_types as types
+from ghes_packages.appliance.ghe_config import GheConfigKey
 from ghes_packages.outputs import StackOutput
 from ghes_packages.plan.evaluation import Evaluation, mock_secret_access_key
 from tests.helpers import MINIMAL, MINIMAL_MINIO, MINIO, evaluate_stack, stack_config
@@ -126,11 +127,11 @@ def test_secret_key_is_a_secret_output_and_only_there(minio: Evaluation) -> None
 
 def test_appliance_settings_carry_the_minio_endpoint_and_key(minio: Evaluation) -> None:
     settings = minio.outputs["ghesSettings"]
-    assert settings["secrets.packages.blob-storage-type"] == "s3", "GHES takes MinIO through its S3 settings"
-    assert settings["secrets.packages.service-url"] == minio.outputs["serviceUrl"]
-    assert settings["secrets.packages.s3-bucket"] == minio.outputs["bucketName"]
-    assert settings["secrets.packages.aws-access-key"] == minio.outputs["accessKeyId"]
-    assert settings["secrets.packages.aws-secret-key"] == minio.outputs["secretAccessKey"]
+    assert settings[GheConfigKey.BLOB_STORAGE_TYPE] == "s3", "GHES takes MinIO through its S3 settings"
+    assert settings[GheConfigKey.SERVICE_URL] == minio.outputs["serviceUrl"]
+    assert settings[GheConfigKey.S3_BUCKET] == minio.outputs["bucketName"]
+    assert settings[GheConfigKey.AWS_ACCESS_KEY] == minio.outputs["accessKeyId"]
+    assert settings[GheConfigKey.AWS_SECRET_KEY] == minio.outputs["secretAccessKey"]
 
 
 def test_plain_http_gives_an_http_service_url_and_a_warning() -> None:
