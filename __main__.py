@@ -2,20 +2,29 @@
 
 import pulumi
 
-from components import PackagesStorage, PackagesStorageArgs
+from components import MinioPackagesStorage, MinioPackagesStorageArgs, PackagesStorage, PackagesStorageArgs
 from ghes_packages.appliance.ghe_config import PackagesSettings, render_configure_script, settings_document
 from ghes_packages.outputs import StackOutput
 from ghes_packages.settings import load_settings
 
 settings = load_settings()
-storage = PackagesStorage(settings.resource_prefix, PackagesStorageArgs.from_settings(settings))
+for warning in settings.warnings:
+    pulumi.log.warn(warning)
 
+storage: PackagesStorage | MinioPackagesStorage
+if settings.minio is None:
+    storage = PackagesStorage(settings.resource_prefix, PackagesStorageArgs.from_settings(settings))
+    # A MinIO user has no ARN: a MinIO stack has no such output (README, outputs reference).
+    pulumi.export(StackOutput.IAM_USER_ARN, storage.iam_user_arn)
+else:
+    storage = MinioPackagesStorage(settings.resource_prefix, MinioPackagesStorageArgs.from_settings(settings))
+
+pulumi.export(StackOutput.STORAGE, settings.storage.value)
 pulumi.export(StackOutput.BUCKET_NAME, storage.bucket_name)
 pulumi.export(StackOutput.BUCKET_ARN, storage.bucket_arn)
 pulumi.export(StackOutput.REGION, settings.region)
 pulumi.export(StackOutput.SERVICE_URL, settings.service_url)
 pulumi.export(StackOutput.IAM_USER_NAME, storage.iam_user_name)
-pulumi.export(StackOutput.IAM_USER_ARN, storage.iam_user_arn)
 pulumi.export(StackOutput.ACCESS_KEY_ID, storage.access_key_id)
 pulumi.export(StackOutput.SECRET_ACCESS_KEY, storage.secret_access_key)
 pulumi.export(StackOutput.POLICY_DOCUMENT, storage.policy_document)

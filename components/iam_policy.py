@@ -98,6 +98,16 @@ def kms_conditions(bucket_arn: str, kms_key_arn: str) -> dict[str, str]:
     return {KMS_VIA_SERVICE: s3_host(match["region"]), KMS_S3_CONTEXT: bucket_arn}
 
 
+def minio_policy_document(bucket_arn: str) -> dict[str, Any]:
+    """The least-privilege MinIO policy for the GHES Packages user: the same seven actions, no KMS statement.
+
+    MinIO reads AWS's policy language with resources in the `arn:aws:s3:::BUCKET` form, whatever its region.
+
+    :param bucket_arn: the bucket's ARN as the pulumi-minio provider reports it (`arn:aws:s3:::BUCKET`).
+    """
+    return packages_policy_document(bucket_arn)
+
+
 def tls_only_bucket_policy(bucket_arn: str) -> dict[str, Any]:
     """A bucket policy denying every request made without TLS, or with TLS older than 1.2.
 

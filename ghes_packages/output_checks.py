@@ -22,7 +22,7 @@ from .redaction import redact
 # IAM's AccessKeyId: 16 to 128 word characters (IAM API reference, AccessKeyMetadata).
 _ACCESS_KEY_ID = re.compile(r"[A-Za-z0-9_]{16,128}", re.ASCII)
 # A region as S3 signs with it: AWS's (eu-west-1) or an S3-compatible store's own (MinIO: us-east-1 or any name).
-_REGION = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", re.ASCII)
+_REGION = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}", re.ASCII)
 # Outputs that hold many lines (a script, a JSON document); every other output is one line.
 _MULTI_LINE = frozenset({StackOutput.GHES_CONFIGURE_SCRIPT, StackOutput.POLICY_DOCUMENT, StackOutput.GHES_SETTINGS})
 _LINE_BREAKS = frozenset("\t\n\r")
@@ -86,7 +86,7 @@ def _shape_problem(name: str, value: str) -> str | None:
     if name == StackOutput.HOSTNAME:
         return hostname_problem(value)
     if name == StackOutput.REGION and not _REGION.fullmatch(value):
-        return "must be a region name: lowercase letters, digits and inner hyphens, e.g. eu-west-1"
+        return "must be a region name: letters, digits, - and _, e.g. eu-west-1 (AWS) or us-east-1 (MinIO's default)"
     if name == StackOutput.SECRET_ACCESS_KEY and len(value) < _MIN_SECRET:
         return f"is shorter than {_MIN_SECRET} characters: not an access key's secret"
     if name == StackOutput.ACCESS_KEY_ID and not _ACCESS_KEY_ID.fullmatch(value):

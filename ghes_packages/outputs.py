@@ -23,6 +23,7 @@ class StackOutput(enum.StrEnum):
     GHES_SETTINGS = "ghesSettings"
     APPLIANCE_ADDRESS = "applianceAddress"
     APPLIANCE_HOST_KEY = "applianceHostKey"
+    STORAGE = "storage"
 
 
 SECRET_OUTPUTS = frozenset({StackOutput.SECRET_ACCESS_KEY, StackOutput.GHES_CONFIGURE_SCRIPT, StackOutput.GHES_SETTINGS})

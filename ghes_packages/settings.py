@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from ghes_packages.appliance_identity import identity_problems
 from ghes_packages.project import PROJECT, REGION_KEY
 
 from .declarations import declarations, unknown_keys
+from .minio_settings import MinioSettings, Storage, auto_name_suffix, parse_target, without_aws_settings
 from .names import (
     MAX_TAGS,
     MAX_USER_NAME,
@@ -69,6 +70,10 @@ class Settings:
     """The appliance's admin SSH address (applianceAddress; the hostname when not set)."""
     appliance_host_key: str | None = None
     """The admin port's pinned SSH host key, `TYPE BASE64` (applianceHostKey), or None when none is pinned."""
+    # The storage target; a MinIO stack's server (None on AWS); valid but risky choices, shown by up and plan.
+    storage: Storage = Storage.S3
+    minio: MinioSettings | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def tag_map(self) -> dict[str, str]:
@@ -77,7 +82,9 @@ class Settings:
 
     @property
     def service_url(self) -> str:
-        """The regional S3 endpoint that GHES's `secrets.packages.service-url` wants."""
+        """The endpoint that GHES's `secrets.packages.service-url` wants: the regional S3 one, or MinIO's."""
+        if self.minio is not None:
+            return self.minio.service_url
         return f"https://{s3_host(self.region)}"
 
     @property
@@ -177,17 +184,23 @@ def _region(p: _Parser, region: Any) -> str:
     return region.strip()
 
 
-def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
+def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: Collection[str] = ()) -> Settings:
     """Validate a stack's raw configuration (full `namespace:key` keys) into Settings.
 
     :param raw: configuration values, as strings (as the engine passes them) or YAML scalars.
     :param stack: the stack's name; it seeds the default bucket name.
+    :param secret_keys: the keys set as secrets (`pulumi config set --secret`); a MinIO password must be one.
     :raises SettingsError: with one line per problem, naming the setting and what is allowed.
     """
     p = _Parser(raw)
     p.problems.extend(unknown_keys(raw))
-
-    region = _region(p, raw.get(REGION_KEY))
+    target = parse_target(p, stack, secret_keys)
+    if target.storage is Storage.MINIO:
+        raw = p.raw = without_aws_settings(raw)
+    if target.storage is Storage.MINIO:
+        region = target.minio.region if target.minio else ""
+    else:  # AWS; an unknown storage value is reported already, the region is still checked
+        region = _region(p, raw.get(REGION_KEY))
 
     hostname = p.string("hostname") or ""
     if hostname and (why := hostname_problem(hostname)):
@@ -198,7 +211,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if bucket and (why := bucket_name_problem(bucket)):
         p.fail(f"{PROJECT}:bucketName", f"{json.dumps(bucket)} is not a valid S3 bucket name: it {why}")
     if bucket is None:
-        derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}{_AUTO_NAMED}"
+        # Auto-naming appends a unique suffix to the logical name; the result must still be a bucket name.
+        derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}{auto_name_suffix(target.storage)}"
         if why := bucket_name_problem(derived):
             p.fail(
                 f"{PROJECT}:bucketName",
@@ -251,6 +265,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         tags=p.tags(),
         appliance_address=(address or hostname).lower(),
         appliance_host_key=" ".join(host_key.split()) if host_key else None,
+        storage=target.storage or Storage.S3,
+        minio=target.minio,
+        warnings=target.warnings,
     )
     if p.problems:
         raise SettingsError(p.problems)
@@ -263,4 +280,5 @@ def load_settings() -> Settings:
     from pulumi.runtime import config as runtime_config
 
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return parse_settings(raw, pulumi.get_stack())
+    secret_keys = {key for key in raw if runtime_config.is_config_secret(key)}
+    return parse_settings(raw, pulumi.get_stack(), secret_keys | set(runtime_config.get_config_secret_keys_env()))

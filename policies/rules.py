@@ -35,6 +35,7 @@ from ghes_packages.resource_types import (
     BUCKET_POLICY,
     ENCRYPTION,
     GROUP_MEMBERSHIP,
+    MINIO_BUCKET,
     OWNERSHIP,
     POLICY_ATTACHMENT,
     PUBLIC_ACCESS_BLOCK,
@@ -44,6 +45,7 @@ from ghes_packages.resource_types import (
 )
 
 from . import documents
+from .minio_rules import MINIO_POLICIES
 
 # Ways to give an IAM user permissions besides its inline policy.
 OTHER_GRANTS = (USER_POLICY_ATTACHMENT, POLICY_ATTACHMENT, USER_GROUP_MEMBERSHIP, GROUP_MEMBERSHIP)
@@ -92,8 +94,8 @@ def user_has_no_other_grants(args: ResourceValidationArgs, report: ReportViolati
 
 
 def bucket_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    """The bucket is protected and never force-destroyed: moving Packages storage needs a migration."""
-    if args.resource_type != BUCKET:
+    """The bucket (AWS or MinIO) is protected and never force-destroyed: moving Packages storage needs a migration."""
+    if args.resource_type not in (BUCKET, MINIO_BUCKET):
         return
     if not args.opts.protect:
         report("the bucket is not protected: set protect=True so no update can delete or replace it", None)
@@ -109,8 +111,8 @@ def configured_actions_buckets(args: ResourceValidationArgs | StackValidationArg
 
 
 def bucket_not_actions_bucket(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    """The Packages bucket is not the GitHub Actions bucket (GitHub recommends a dedicated bucket)."""
-    if args.resource_type != BUCKET:
+    """The Packages bucket (AWS or MinIO) is not the GitHub Actions bucket (GitHub recommends a dedicated bucket)."""
+    if args.resource_type not in (BUCKET, MINIO_BUCKET):
         return
     name = args.props.get("bucket")
     if name and name in configured_actions_buckets(args):
@@ -293,4 +295,5 @@ POLICIES: list[Policy] = [
         "The IAM policy names this stack's bucket, and its KMS key exactly when the bucket is encrypted with one.",
         iam_policy_targets_packages_bucket,
     ),
+    *MINIO_POLICIES,
 ]

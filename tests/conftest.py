@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from ghes_packages.plan.evaluation import Evaluation, evaluate
-from tests.helpers import MINIMAL, Result, run_in_process, stack_config
+from tests.helpers import MINIMAL, MINIO, MINIO_PASSWORD, Result, run_in_process, stack_config
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +21,12 @@ def prod() -> Evaluation:
 @pytest.fixture(scope="session")
 def minimal() -> Evaluation:
     return evaluate(MINIMAL, "dev")
+
+
+@pytest.fixture(scope="session")
+def minio() -> Evaluation:
+    """The sample MinIO stack (stacks/Pulumi.lab.yaml), its password a secret as `pulumi config set --secret` makes it."""
+    return evaluate(MINIO, "lab", secret_keys={MINIO_PASSWORD})
 
 
 @pytest.fixture

@@ -24,16 +24,32 @@ import yaml
 from ghes_packages.cli import main
 from ghes_packages.plan.evaluation import Evaluation, evaluate
 from ghes_packages.project import PROJECT_DIR, STACKS_DIR
+from ghes_packages.stack_files import read_stack
 
 # The `ghes-packages` console script of the environment running the tests.
 COMMAND = Path(sys.executable).parent / "ghes-packages"
 
 # A minimal valid stack: only the two required settings.
 MINIMAL = {"aws:region": "eu-west-1", "ghes-packages:hostname": "ghes.example.com"}
+# A minimal valid MinIO stack; its password must be passed as a secret key (evaluate(..., secret_keys=...)).
+MINIO_PASSWORD = "minio:minioPassword"  # noqa: S105 - the setting's name
+MINIMAL_MINIO = {
+    "ghes-packages:storage": "minio",
+    "ghes-packages:hostname": "ghes.example.com",
+    "minio:minioServer": "minio.example.com:9000",
+    "minio:minioSsl": "true",
+    "minio:minioUser": "provisioner",
+    MINIO_PASSWORD: "provisioner-password",
+}
+# The sample MinIO stack as the plan passes it to the program (its secure password as the placeholder).
+MINIO = read_stack(STACKS_DIR, "lab").values
 
 __all__ = [
     "COMMAND",
     "MINIMAL",
+    "MINIMAL_MINIO",
+    "MINIO",
+    "MINIO_PASSWORD",
     "PROJECT_DIR",
     "STACKS_DIR",
     "Result",
@@ -54,8 +70,8 @@ def stack_config(stack: str) -> dict[str, Any]:
 
 
 def evaluate_stack(config: dict[str, Any], stack: str = "test") -> Evaluation:
-    """Evaluate the program with `config` for `stack` in the mock runtime."""
-    return evaluate(config, stack)
+    """Evaluate the program with `config` for `stack` in the mock runtime (a MinIO password as a secret)."""
+    return evaluate(config, stack, secret_keys={MINIO_PASSWORD} & set(config))
 
 
 @dataclass(frozen=True)

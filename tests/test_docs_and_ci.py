@@ -6,7 +6,9 @@ import re
 
 import pytest
 
+from ghes_packages import minio_settings
 from ghes_packages.exits import ExitCode
+from ghes_packages.outputs import StackOutput
 from ghes_packages.plan.evaluation import Evaluation
 from ghes_packages.settings import declarations
 from tests.helpers import PROJECT_DIR, project_sources
@@ -28,7 +30,7 @@ def _yaml_scalar(value: object) -> str:
 
 def test_settings_reference_lists_every_declared_setting_with_its_type_and_default() -> None:
     table = _table("Settings reference")
-    documented = set(table) - {"aws:region"}
+    documented = {key for key in table if ":" not in key}
     assert documented == set(declarations()), "README settings reference differs from Pulumi.yaml"
     for key, declaration in declarations().items():
         kind, default = table[key][0], table[key][1]
@@ -43,6 +45,36 @@ def test_outputs_reference_lists_exactly_what_the_program_exports(prod: Evaluati
     for name, cells in table.items():
         marked_secret = cells[0] == "yes"
         assert marked_secret == (name in prod.secret_outputs), f"README says {name} secret={marked_secret}"
+
+
+def test_settings_reference_lists_exactly_the_minio_settings_the_program_reads() -> None:
+    table = _table("Settings reference")
+    read = {minio_settings.SERVER, minio_settings.SSL, minio_settings.USER, minio_settings.PASSWORD, minio_settings.REGION}
+    assert {key for key in table if key.startswith("minio:")} == read, "README's minio: rows differ from what is read"
+    assert table[minio_settings.REGION][1] == f"`{minio_settings.DEFAULT_REGION}`"
+    assert table[minio_settings.SSL][1] == f"`{str(minio_settings.DEFAULT_SSL).lower()}`"
+    for key in read:
+        assert key in minio_settings.PROVIDER_KEYS, f"{key} is not a setting of the pinned pulumi-minio provider"
+
+
+def test_settings_reference_marks_each_target_only_setting(minio: Evaluation) -> None:
+    table = _table("Settings reference")
+    aws_only = {*minio_settings.AWS_ONLY, "aws:region"}
+    minio_only = {minio_settings.ALLOW_PLAIN_HTTP, *(k for k in table if k.startswith("minio:"))}
+    for key, cells in table.items():
+        expected = "*AWS only.*" if key in aws_only else "*MinIO only.*" if key in minio_only else None
+        marked = [m for m in ("*AWS only.*", "*MinIO only.*") if m in cells[2]]
+        assert marked == ([expected] if expected else []), f"README marks {key} as {marked}, expected {expected}"
+
+
+def test_outputs_reference_says_which_outputs_a_minio_stack_lacks(prod: Evaluation, minio: Evaluation) -> None:
+    table = _table("Outputs reference")
+    absent = set(prod.outputs) - set(minio.outputs)
+    assert absent == {StackOutput.IAM_USER_ARN}, f"a MinIO stack lacks {absent}"
+    for name, cells in table.items():
+        says_absent = "Absent on MinIO stacks" in cells[1]
+        assert says_absent == (name in absent), f"README's {name} row: 'Absent on MinIO stacks' is {says_absent}"
+    assert set(minio.outputs) - set(prod.outputs) == set(), "a MinIO stack exports an output the README does not list"
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

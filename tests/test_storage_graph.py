@@ -207,9 +207,11 @@ def test_stack_outputs_have_their_stable_names_and_values(prod: Evaluation) -> N
         "ghesSettings",
         "applianceAddress",
         "applianceHostKey",
+        "storage",
     }
     assert set(outputs) == set(StackOutput), "outputs.StackOutput must name exactly what the program exports"
     assert outputs["bucketName"] == "example-ghes-prod-packages"
+    assert outputs["storage"] == "s3", "an AWS stack (no storage setting) must say so in its storage output"
     assert outputs["region"] == "us-west-2"
     assert outputs["serviceUrl"] == "https://s3.us-west-2.amazonaws.com"
     assert outputs["hostname"] == "ghes.example.com"

@@ -1,16 +1,18 @@
 """Evaluate the real Pulumi program in Pulumi's own mock runtime: no CLI, no credentials, no network.
 
-The mocks stand in for the AWS provider only where the program reads a provider-computed output (names
-from auto-naming, ARNs, the access key); everything the program declares is recorded as declared,
-including the resource options (protect, retain_on_delete, ...) that the stock mocks do not expose.
+The mocks stand in for the AWS and MinIO providers only where the program reads a provider-computed output
+(names from auto-naming, ARNs, the access keys); everything the program declares is recorded as declared,
+including the resource options (protect, retain_on_delete, ...) that the stock mocks do not expose, and
+every warning the program logs (what `pulumi up` would show).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import runpy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,9 @@ from ghes_packages.regions import partition_of
 from .mock_runtime import lean_mock_runtime
 
 MOCK_ACCOUNT = "123456789012"
+# What the MinIO provider reads back as a bucket's ARN (its resource prefix, whatever the server's region).
+MINIO_ARN_PREFIX = "arn:aws:s3:::"
+MINIO_UNIQUE_SUFFIX = 26  # digits the provider appends to a bucket_prefix
 
 
 def _digest(*parts: str, length: int) -> str:
@@ -75,6 +80,7 @@ class Evaluation:
     resources: list[DeclaredResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
 
     def of_type(self, type_: str) -> list[DeclaredResource]:
         """Every declared resource of a Pulumi type token."""
@@ -113,7 +119,26 @@ class _ProviderStandIn(pulumi.runtime.Mocks):
             key_id = "AKIA" + _digest("id", self.stack, args.name, length=16).upper()
             state.update(secret=mock_secret_access_key(self.stack, args.name), status="Active")
             return key_id, state
-        return f"{args.name}-{suffix}", state
+        return self._minio(args.typ, args.name, state) or (f"{args.name}-{suffix}", state)
+
+    def _minio(self, typ: str, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """What the MinIO provider computes: bucket names from a prefix, auto-names, service account keys."""
+        if typ == resource_types.MINIO_BUCKET:
+            unique = str(int(_digest(self.stack, name, length=24), 16))[:MINIO_UNIQUE_SUFFIX].zfill(MINIO_UNIQUE_SUFFIX)
+            bucket = state.get("bucket") or f"{state.get('bucketPrefix', 'terraform-')}{unique}"
+            state.update(bucket=bucket, arn=f"{MINIO_ARN_PREFIX}{bucket}")
+            state.setdefault("acl", "private")
+            return bucket, state
+        if typ in (resource_types.MINIO_USER, resource_types.MINIO_POLICY):
+            state.setdefault("name", f"{name}-{_digest(self.stack, name, length=7)}")
+            if typ == resource_types.MINIO_USER:
+                state.update(secret=mock_secret_access_key(self.stack, name), status="enabled")
+            return state["name"], state
+        if typ == resource_types.MINIO_SERVICE_ACCOUNT:
+            access_key = _digest("id", self.stack, name, length=20).upper()
+            state.update({"accessKey": access_key, "secretKey": mock_secret_access_key(self.stack, name), "status": "on"})
+            return access_key, state
+        return None
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         return {}, None
@@ -148,13 +173,31 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
-def evaluate(config: Mapping[str, str], stack: str, program: Path = PROGRAM, into: Evaluation | None = None) -> Evaluation:
+class _WarningRecorder(logging.Handler):
+    """Keeps what the program logs at warning level or above (the mock engine's log goes to a logger)."""
+
+    def __init__(self, into: list[str]):
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(record.getMessage())
+
+
+def evaluate(
+    config: Mapping[str, str],
+    stack: str,
+    program: Path = PROGRAM,
+    into: Evaluation | None = None,
+    secret_keys: Collection[str] = (),
+) -> Evaluation:
     """Run `program` for `stack` with `config` in the mock runtime; return what it declared and exported.
 
     :param config: the stack's configuration, full `namespace:key` keys, string values (as the engine passes them).
     :param stack: the stack's name.
     :param program: the Pulumi program to run.
     :param into: record into this Evaluation, so a caller can see what was declared even when the run fails.
+    :param secret_keys: the keys the stack holds as secrets (`secure:` values).
     :raises settings.SettingsError: when the configuration is invalid (before any resource is declared).
     """
     evaluation = into if into is not None else Evaluation(stack=stack)
@@ -162,10 +205,11 @@ def evaluate(config: Mapping[str, str], stack: str, program: Path = PROGRAM, int
     mocks = _ProviderStandIn(stack, region if isinstance(region, str) else "")
     asyncio.set_event_loop(asyncio.new_event_loop())
     reset_options(project=PROJECT, stack=stack, preview=False)
-    pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, [])
-    pulumi.runtime.set_mocks(
-        mocks, project=PROJECT, stack=stack, preview=False, monitor=_RecordingMonitor(mocks, evaluation)
-    )
+    pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, list(secret_keys))
+    logger = logging.Logger(f"{PROJECT}.plan.{stack}")
+    logger.addHandler(_WarningRecorder(evaluation.warnings))
+    monitor = _RecordingMonitor(mocks, evaluation)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
 
     async def collect() -> None:
         root = get_root_resource()

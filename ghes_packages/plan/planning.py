@@ -63,7 +63,7 @@ def _secure_problem(problem: str, secure: frozenset[str]) -> str:
 def plan_stack(config: StackConfig, program: Path = PROGRAM) -> StackPlan:
     """Evaluate `program` for the stack in the mock runtime and run every rule of the pack on it."""
     try:
-        evaluation = evaluate(config.values, config.stack, program)
+        evaluation = evaluate(config.values, config.stack, program, secret_keys=config.secure)
     except SettingsError as error:
         return StackPlan(config, problems=[_secure_problem(p, config.secure) for p in error.problems])
     return StackPlan(config, evaluation=evaluation, verdicts=check(ordered(evaluation)))
@@ -151,6 +151,7 @@ def stack_json(plan: StackPlan) -> dict[str, Any]:
         "applianceScript": None,
         "applianceIdentity": None,
         "rules": [],
+        "warnings": [],
         "violations": [{"rule": v.rule, "resource": v.resource, "message": v.message} for v in plan.violations],
     }
     if ev is None:
@@ -167,6 +168,7 @@ def stack_json(plan: StackPlan) -> dict[str, Any]:
         for r in ordered(ev)
     ]
     result["outputs"] = {k: SECRET if k in ev.secret_outputs else v for k, v in ev.outputs.items()}
+    result["warnings"] = list(ev.warnings)
     result["policyDocument"] = policy_document(ev)
     result["applianceScript"] = appliance_script(ev)
     result["applianceIdentity"] = appliance_identity(ev)
@@ -184,11 +186,12 @@ def stack_json(plan: StackPlan) -> dict[str, Any]:
 
 
 def problem_lines(plan: StackPlan) -> list[str]:
-    """One line per problem of the stack: each invalid setting, each violation."""
+    """One line per problem of the stack (each invalid setting, each violation), then each warning of the program."""
     prefix = f"ghes-packages: error: stack {plan.config.stack}: "
     lines = [prefix + p for p in plan.problems]
     lines += [prefix + f"rule {v.rule}: {v.resource or 'stack'}: {v.message}" for v in plan.violations]
-    return lines
+    warnings = plan.evaluation.warnings if plan.evaluation else []
+    return lines + [f"ghes-packages: warning: stack {plan.config.stack}: {w}" for w in warnings]
 
 
 def exit_code(plans: list[StackPlan]) -> int:

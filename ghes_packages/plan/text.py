@@ -24,7 +24,13 @@ from .planning import (
 
 INDENT = "  "
 # The inputs that name a resource; when the program leaves them out, Pulumi picks the name at deploy time.
-_NAME_INPUTS = {resource_types.BUCKET: "bucket", resource_types.USER: "name"}
+_NAME_INPUTS = {
+    resource_types.BUCKET: "bucket",
+    resource_types.USER: "name",
+    resource_types.MINIO_BUCKET: "bucket",
+    resource_types.MINIO_USER: "name",
+    resource_types.MINIO_POLICY: "name",
+}
 
 
 def _value(key: str, value: Any) -> str:
@@ -58,7 +64,7 @@ def _evaluation(ev: Evaluation) -> Iterator[str]:
         yield from _resource(r)
     yield ""
     shown = {k: v for k, v in ev.outputs.items() if k not in (POLICY_OUTPUT, SCRIPT_OUTPUT)}
-    yield "Stack outputs (values from the plan's stand-in provider where AWS decides them)"
+    yield "Stack outputs (values from the plan's stand-in provider where AWS or MinIO decides them)"
     width = max((len(k) for k in shown), default=0)
     for key, value in shown.items():
         yield f"{INDENT}{key.ljust(width)}  {SECRET if key in ev.secret_outputs else _value(key, value)}"
@@ -119,6 +125,10 @@ def _stack(plan: StackPlan) -> Iterator[str]:
         return
     yield from _evaluation(plan.evaluation)
     yield ""
+    if plan.evaluation.warnings:
+        yield f"Warnings the program gives (pulumi up shows them too) ({len(plan.evaluation.warnings)})"
+        yield from (f"{INDENT}- {w}" for w in plan.evaluation.warnings)
+        yield ""
     yield from _verdicts(plan)
     failed = sum(1 for v in plan.verdicts if v.violations)
     yield ""

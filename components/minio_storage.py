@@ -1,0 +1,146 @@
+"""MinioPackagesStorage: the dedicated GHES Packages bucket on a MinIO server, its least-privilege user and key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_minio as minio
+
+from ghes_packages.settings import BUCKET_SUFFIX, Settings
+
+from .iam_policy import minio_policy_document
+
+MINIO_COMPONENT_TYPE = "ghes-packages:storage:MinioPackagesStorage"
+# MinIO's bucket "ACL" is a canned bucket policy; private sets none, so no anonymous access.
+PRIVATE_ACL = "private"
+NONCURRENT_RULE_ID = "expire-noncurrent-versions"
+# MinIO's ILM expiration value that removes a delete marker once it is the only version left.
+EXPIRED_DELETE_MARKERS = "DeleteMarker"
+
+
+@dataclass(frozen=True)
+class MinioPackagesStorageArgs:
+    """What MinioPackagesStorage builds; see Pulumi.yaml for each setting (and its default, written only there)."""
+
+    bucket_name: str | None
+    """The bucket's name; None lets the provider add a unique suffix to `<component name>-bucket-`."""
+    versioning: bool
+    """Keep object versions."""
+    noncurrent_version_days: int
+    """With versioning, days until a noncurrent version expires."""
+    tags: dict[str, str]
+    """Tags for the MinIO user (the provider's bucket takes none)."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MinioPackagesStorageArgs:
+        """The component's arguments for a validated MinIO stack."""
+        return cls(
+            bucket_name=settings.bucket_name,
+            versioning=settings.versioning,
+            noncurrent_version_days=settings.noncurrent_version_days,
+            tags=settings.tag_map,
+        )
+
+
+class MinioPackagesStorage(pulumi.ComponentResource):
+    """A private MinIO bucket that only GHES Packages uses, and the MinIO user and service account GHES signs in with."""
+
+    bucket_name: pulumi.Output[str]
+    """The bucket's name (for `secrets.packages.s3-bucket`)."""
+    bucket_arn: pulumi.Output[str]
+    """The bucket's ARN, in MinIO's `arn:aws:s3:::BUCKET` form."""
+    iam_user_name: pulumi.Output[str]
+    """The MinIO user's name (the parent of the service account)."""
+    policy_document: pulumi.Output[str]
+    """The MinIO policy attached to the user, as JSON."""
+    access_key_id: pulumi.Output[str]
+    """The service account's access key (for `secrets.packages.aws-access-key`)."""
+    secret_access_key: pulumi.Output[str]
+    """The service account's secret key (for `secrets.packages.aws-secret-key`); always a Pulumi secret."""
+
+    def __init__(self, name: str, args: MinioPackagesStorageArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(MINIO_COMPONENT_TYPE, name, None, opts)
+        self._prefix, self._child = name, pulumi.ResourceOptions(parent=self)
+        bucket = self._bucket(args)
+        self._versioning(bucket, args)
+        user, policy_document, service_account = self._user_and_key(bucket, args)
+
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.iam_user_name = user.name
+        self.policy_document = policy_document
+        self.access_key_id = service_account.access_key
+        # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
+        self.secret_access_key = pulumi.Output.secret(service_account.secret_key)
+        self.register_outputs(
+            {
+                "bucketName": self.bucket_name,
+                "bucketArn": self.bucket_arn,
+                "iamUserName": self.iam_user_name,
+                "policyDocument": self.policy_document,
+                "accessKeyId": self.access_key_id,
+                "secretAccessKey": self.secret_access_key,
+            }
+        )
+
+    def _bucket(self, args: MinioPackagesStorageArgs) -> minio.S3Bucket:
+        """The bucket, protected and kept on delete: GitHub warns that moving Packages storage needs a migration."""
+        name = f"{self._prefix}{BUCKET_SUFFIX}"
+        return minio.S3Bucket(
+            name,
+            bucket=args.bucket_name,
+            # The provider does not auto-name buckets; a prefix gets its unique suffix, as AWS stacks' names do.
+            bucket_prefix=None if args.bucket_name else f"{name}-",
+            acl=PRIVATE_ACL,
+            force_destroy=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+        )
+
+    def _versioning(self, bucket: minio.S3Bucket, args: MinioPackagesStorageArgs) -> None:
+        """With versioning: versioning on, and an ILM rule expiring noncurrent versions and lone delete markers.
+
+        MinIO's ILM has no abort-incomplete-upload action: the server removes stale multipart uploads itself.
+        """
+        if not args.versioning:
+            return
+        versioning = minio.S3BucketVersioning(
+            f"{self._prefix}-versioning",
+            bucket=bucket.bucket,
+            versioning_configuration=minio.S3BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=self._child,
+        )
+        minio.IlmPolicy(
+            f"{self._prefix}-lifecycle",
+            bucket=bucket.bucket,
+            rules=[
+                minio.IlmPolicyRuleArgs(
+                    id=NONCURRENT_RULE_ID,
+                    noncurrent_version_expiration_days=args.noncurrent_version_days,
+                    expiration=EXPIRED_DELETE_MARKERS,
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+
+    def _user_and_key(
+        self, bucket: minio.S3Bucket, args: MinioPackagesStorageArgs
+    ) -> tuple[minio.IamUser, pulumi.Output[str], minio.IamServiceAccount]:
+        """The user, its seven-action policy (as JSON) attached to it alone, and the service account GHES uses."""
+        name, child = self._prefix, self._child
+        # After the bucket: a bucket that cannot be created (a taken name) must leave no user or key behind.
+        user = minio.IamUser(f"{name}-user", tags=args.tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket]))
+        policy_document = bucket.arn.apply(lambda arn: json.dumps(minio_policy_document(arn), indent=2))
+        policy = minio.IamPolicy(f"{name}-policy", policy=policy_document, opts=child)
+        attachment = minio.IamUserPolicyAttachment(
+            f"{name}-policy-attachment", user_name=user.name, policy_name=policy.name, opts=child
+        )
+        # A service account of the user, not the user's own secret: it inherits exactly the user's policy, and a
+        # second one can be issued (and the first deleted) to rotate the key without replacing the user.
+        service_account = minio.IamServiceAccount(
+            f"{name}-service-account",
+            target_user=user.name,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
+        )
+        return user, policy_document, service_account
