@@ -236,7 +236,7 @@ def test_other_resource_types_are_not_checked_as_the_iam_policy() -> None:
 # --- grants besides the inline policy ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("type_", iam_rules.OTHER_GRANTS)
+@pytest.mark.parametrize("type_", sorted(iam_rules.OTHER_GRANTS))
 def test_any_other_grant_to_a_user_fails(type_: str) -> None:
     assert violations(iam_rules.user_has_no_other_grants, resource(type_, {"user": "u"})) != []
 
