@@ -12,13 +12,10 @@ import pulumi
 import pytest
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyCustomTimeouts,
     PolicyResource,
-    PolicyResourceOptions,
     ResourceValidationArgs,
-    StackValidationArgs,
 )
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from components.iam_policy import KMS_ACTIONS, BucketAction, ObjectAction, packages_policy_document, tls_only_bucket_policy
 from ghes_packages import resource_types as rt
@@ -26,7 +23,7 @@ from ghes_packages.plan.evaluation import Evaluation
 from ghes_packages.plan.guardrails import policy_resources
 from ghes_packages.project import PROJECT_DIR
 from policies import bucket_rules, iam_rules, rules
-from tests.helpers import code_strings, project_sources
+from tests.helpers import code_strings, project_sources, resource, stack, violations, with_props
 
 ARN = "arn:aws:s3:::example-packages"
 OTHER_ARN = "arn:aws:s3:::example-other"
@@ -34,22 +31,6 @@ KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890
 GUARD_TYPES = frozenset().union(*bucket_rules.GUARDS.values())
 # An S3 action GHES does not need: the kind of grant a careless change adds.
 EXTRA_ACTION = "s3:PutBucketPolicy"
-
-
-def _options(protect: bool = False) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-
-
-def resource(type_: str, props: dict[str, Any], *, protect: bool = False, config: Any = None) -> ResourceValidationArgs:
-    """Arguments as the pack's server builds them: properties behind pulumi_policy's unknown-checking proxy."""
-    urn = f"urn:pulumi:test::ghes-packages::{type_}::r"
-    return ResourceValidationArgs(type_, unknown_checking_proxy(props), urn, "r", _options(protect), None, config)
-
-
-def violations(validate: Callable[..., Any], args: Any) -> list[str]:
-    found: list[str] = []
-    validate(args, lambda message, urn=None: found.append(message))
-    return found
 
 
 def user_policy(document: Any) -> ResourceValidationArgs:
@@ -360,25 +341,6 @@ def test_ownership_enforced_passes_and_object_writer_fails() -> None:
 # --- stack rules, on the resources the real program declares -------------------------------------------
 
 
-def stack(resources: list[PolicyResource]) -> StackValidationArgs:
-    return StackValidationArgs(resources)
-
-
-def _with_props(r: PolicyResource, **changes: Any) -> PolicyResource:
-    props = {k: r.props[k] for k in r.props} | changes
-    return PolicyResource(
-        r.resource_type,
-        unknown_checking_proxy(props),
-        r.urn,
-        r.name,
-        r.opts,
-        None,
-        None,
-        r.dependencies,
-        r.property_dependencies,
-    )
-
-
 def test_the_real_stacks_pass_the_stack_rules(prod: Evaluation, minimal: Evaluation) -> None:
     for evaluation in (prod, minimal):
         resources = policy_resources(evaluation.resources)
@@ -396,7 +358,7 @@ def test_a_bucket_without_a_guard_fails(prod: Evaluation, guard: str) -> None:
 
 def test_a_guard_of_another_bucket_does_not_count(prod: Evaluation) -> None:
     resources = [
-        _with_props(r, bucket="someone-elses-bucket") if r.resource_type == rt.PUBLIC_ACCESS_BLOCK else r
+        with_props(r, bucket="someone-elses-bucket") if r.resource_type == rt.PUBLIC_ACCESS_BLOCK else r
         for r in policy_resources(prod.resources)
     ]
     assert violations(bucket_rules.bucket_guards_attached, stack(resources)) == [
@@ -412,7 +374,7 @@ def test_two_bucket_policies_fail(prod: Evaluation) -> None:
 
 def test_in_preview_an_unknown_bucket_id_falls_back_to_the_dependency_graph(prod: Evaluation) -> None:
     resources = [
-        _with_props(r, bucket=UNKNOWN_STRING_VALUE) if r.resource_type in GUARD_TYPES else r
+        with_props(r, bucket=UNKNOWN_STRING_VALUE) if r.resource_type in GUARD_TYPES else r
         for r in policy_resources(prod.resources)
     ]
     assert violations(bucket_rules.bucket_guards_attached, stack(resources)) == []
@@ -428,7 +390,7 @@ def test_in_preview_an_unknown_bucket_id_falls_back_to_the_dependency_graph(prod
 
 
 def _replace_policy(resources: list[PolicyResource], document: dict[str, Any]) -> list[PolicyResource]:
-    return [_with_props(r, policy=json.dumps(document)) if r.resource_type == rt.USER_POLICY else r for r in resources]
+    return [with_props(r, policy=json.dumps(document)) if r.resource_type == rt.USER_POLICY else r for r in resources]
 
 
 def test_an_iam_policy_for_another_bucket_fails(prod: Evaluation) -> None:
@@ -458,7 +420,7 @@ def test_a_kms_statement_without_a_customer_key_fails(minimal: Evaluation) -> No
 
 def test_an_unknown_bucket_arn_in_preview_skips_the_bucket_check(prod: Evaluation) -> None:
     resources = [
-        _with_props(r, arn=UNKNOWN_STRING_VALUE) if r.resource_type == rt.BUCKET else r
+        with_props(r, arn=UNKNOWN_STRING_VALUE) if r.resource_type == rt.BUCKET else r
         for r in policy_resources(prod.resources)
     ]
     resources = _replace_policy(resources, packages_policy_document(OTHER_ARN, KEY))
