@@ -16,7 +16,7 @@ from .planning import POLICY_OUTPUT, SCRIPT_OUTPUT, StackPlan, appliance_script,
 
 INDENT = "  "
 # The inputs that name a resource; when the program leaves them out, Pulumi picks the name at deploy time.
-_NAME_INPUTS = {**dict.fromkeys(resource_types.BUCKETS, "bucket"), resource_types.USER: "name"}
+_NAME_INPUTS: dict[str | None, str] = {**dict.fromkeys(resource_types.BUCKETS, "bucket"), resource_types.USER: "name"}
 
 
 def _value(key: str, value: Any) -> str:
