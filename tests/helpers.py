@@ -14,12 +14,21 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from ghes_packages.cli import main
 from ghes_packages.plan.evaluation import Evaluation, evaluate
@@ -165,3 +174,40 @@ def fake_pulumi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: dict[s
     (folder / "pulumi").chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
     return log
+
+
+# --- calling the policy pack's rules as the engine would -------------------------------------------------
+
+
+def resource(type_: str, props: dict[str, Any], *, protect: bool = False, config: Any = None) -> ResourceValidationArgs:
+    """Arguments as the pack's server builds them: properties behind pulumi_policy's unknown-checking proxy."""
+    urn = f"urn:pulumi:test::ghes-packages::{type_}::r"
+    options = PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+    return ResourceValidationArgs(type_, unknown_checking_proxy(props), urn, "r", options, None, config)
+
+
+def violations(validate: Callable[..., Any], args: Any) -> list[str]:
+    """The messages a rule reports on `args`."""
+    found: list[str] = []
+    validate(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+def stack(resources: list[PolicyResource]) -> StackValidationArgs:
+    return StackValidationArgs(resources)
+
+
+def with_props(r: PolicyResource, **changes: Any) -> PolicyResource:
+    """The resource with some properties changed, as the engine would hand it over."""
+    props = {k: r.props[k] for k in r.props} | changes
+    return PolicyResource(
+        r.resource_type,
+        unknown_checking_proxy(props),
+        r.urn,
+        r.name,
+        r.opts,
+        None,
+        None,
+        r.dependencies,
+        r.property_dependencies,
+    )

@@ -23,7 +23,8 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from components.iam_policy import packages_policy_document
-from policies import rules
+from ghes_packages import resource_types as rt
+from policies import bucket_rules, rules
 
 # The pack is served over gRPC by a real `pulumi.policy` process, as the engine would start it.
 pytestmark = pytest.mark.e2e
@@ -86,31 +87,31 @@ def test_the_pack_serves_every_rule_as_mandatory(pack: Any) -> None:
 
 def test_the_pack_passes_the_programs_policy_and_blocks_an_eighth_action(pack: Any) -> None:
     document = packages_policy_document("arn:aws:s3:::example-packages")
-    assert list(pack.Analyze(_request(rules.USER_POLICY, {"policy": json.dumps(document)})).diagnostics) == []
+    assert list(pack.Analyze(_request(rt.USER_POLICY, {"policy": json.dumps(document)})).diagnostics) == []
     document["Statement"][0]["Action"].append("s3:PutBucketPolicy")
-    (diagnostic,) = pack.Analyze(_request(rules.USER_POLICY, {"policy": json.dumps(document)})).diagnostics
+    (diagnostic,) = pack.Analyze(_request(rt.USER_POLICY, {"policy": json.dumps(document)})).diagnostics
     assert diagnostic.policyName == "packages-iam-policy-least-privilege" and diagnostic.enforcementLevel == MANDATORY
     assert "s3:PutBucketPolicy" in diagnostic.message
 
 
 def test_the_pack_reads_the_actions_bucket_from_the_stack_config_and_protect_from_the_options(pack: Any) -> None:
-    names = {d.policyName for d in pack.Analyze(_request(rules.BUCKET, {"bucket": ACTIONS_BUCKET})).diagnostics}
+    names = {d.policyName for d in pack.Analyze(_request(rt.BUCKET, {"bucket": ACTIONS_BUCKET})).diagnostics}
     assert names == {"packages-bucket-not-actions-bucket", "packages-bucket-protected"}
-    assert list(pack.Analyze(_request(rules.BUCKET, {"bucket": "example-packages"}, protect=True)).diagnostics) == []
+    assert list(pack.Analyze(_request(rt.BUCKET, {"bucket": "example-packages"}, protect=True)).diagnostics) == []
 
 
 def test_the_pack_blocks_a_bucket_without_its_guards(pack: Any) -> None:
-    bucket = analyzer_pb2.AnalyzerResource(type=rules.BUCKET, urn="urn:pulumi:dev::ghes-packages::b", name="b")
+    bucket = analyzer_pb2.AnalyzerResource(type=rt.BUCKET, urn="urn:pulumi:dev::ghes-packages::b", name="b")
     bucket.properties.update({"bucket": "example-packages", "arn": "arn:aws:s3:::example-packages"})
     diagnostics = pack.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=[bucket])).diagnostics
     assert sorted(d.message.splitlines()[-1] for d in diagnostics) == sorted(
-        f"bucket example-packages has no {what}" for what in rules.GUARDS.values()
+        f"bucket example-packages has no {what}" for what in bucket_rules.GUARDS
     )
 
 
 def test_an_unknown_policy_in_preview_is_advisory_not_a_violation(pack: Any) -> None:
     from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-    (diagnostic,) = pack.Analyze(_request(rules.USER_POLICY, {"policy": UNKNOWN_STRING_VALUE})).diagnostics
+    (diagnostic,) = pack.Analyze(_request(rt.USER_POLICY, {"policy": UNKNOWN_STRING_VALUE})).diagnostics
     assert diagnostic.enforcementLevel == analyzer_pb2.EnforcementLevel.Value("ADVISORY")
     assert "can't be known during preview" in diagnostic.message

@@ -12,50 +12,33 @@ import pulumi
 import pytest
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyCustomTimeouts,
     PolicyResource,
-    PolicyResourceOptions,
     ResourceValidationArgs,
-    StackValidationArgs,
 )
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from components.iam_policy import KMS_ACTIONS, BucketAction, ObjectAction, packages_policy_document, tls_only_bucket_policy
+from ghes_packages import resource_types as rt
 from ghes_packages.plan.evaluation import Evaluation
 from ghes_packages.plan.guardrails import policy_resources
 from ghes_packages.project import PROJECT_DIR
-from policies import rules
-from tests.helpers import code_strings, project_sources
+from policies import bucket_rules, iam_rules, rules
+from tests.helpers import code_strings, project_sources, resource, stack, violations, with_props
 
 ARN = "arn:aws:s3:::example-packages"
 OTHER_ARN = "arn:aws:s3:::example-other"
 KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+GUARD_TYPES = frozenset().union(*bucket_rules.GUARDS.values())
 # An S3 action GHES does not need: the kind of grant a careless change adds.
 EXTRA_ACTION = "s3:PutBucketPolicy"
 
 
-def _options(protect: bool = False) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-
-
-def resource(type_: str, props: dict[str, Any], *, protect: bool = False, config: Any = None) -> ResourceValidationArgs:
-    """Arguments as the pack's server builds them: properties behind pulumi_policy's unknown-checking proxy."""
-    urn = f"urn:pulumi:test::ghes-packages::{type_}::r"
-    return ResourceValidationArgs(type_, unknown_checking_proxy(props), urn, "r", _options(protect), None, config)
-
-
-def violations(validate: Callable[..., Any], args: Any) -> list[str]:
-    found: list[str] = []
-    validate(args, lambda message, urn=None: found.append(message))
-    return found
-
-
 def user_policy(document: Any) -> ResourceValidationArgs:
-    return resource(rules.USER_POLICY, {"policy": document if isinstance(document, str) else json.dumps(document)})
+    return resource(rt.USER_POLICY, {"policy": document if isinstance(document, str) else json.dumps(document)})
 
 
 def least_privilege(document: Any) -> list[str]:
-    return violations(rules.iam_policy_least_privilege, user_policy(document))
+    return violations(iam_rules.iam_policy_least_privilege, user_policy(document))
 
 
 # --- the IAM policy ----------------------------------------------------------------------------------
@@ -223,37 +206,37 @@ def test_an_unknown_policy_in_preview_is_no_violation_but_unknown() -> None:
     # pulumi_policy turns UnknownValueError into an advisory "can't run during preview"; the rule runs at update.
     found: list[str] = []
     with pytest.raises(UnknownValueError):
-        rules.iam_policy_least_privilege(user_policy(UNKNOWN_STRING_VALUE), lambda m, u=None: found.append(m))
+        iam_rules.iam_policy_least_privilege(user_policy(UNKNOWN_STRING_VALUE), lambda m, u=None: found.append(m))
     assert found == []
 
 
 def test_other_resource_types_are_not_checked_as_the_iam_policy() -> None:
-    assert violations(rules.iam_policy_least_privilege, resource(rules.BUCKET, {"policy": "{}"})) == []
+    assert violations(iam_rules.iam_policy_least_privilege, resource(rt.BUCKET, {"policy": "{}"})) == []
 
 
 # --- grants besides the inline policy ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("type_", rules.OTHER_GRANTS)
+@pytest.mark.parametrize("type_", sorted(iam_rules.OTHER_GRANTS))
 def test_any_other_grant_to_a_user_fails(type_: str) -> None:
-    assert violations(rules.user_has_no_other_grants, resource(type_, {"user": "u"})) != []
+    assert violations(iam_rules.user_has_no_other_grants, resource(type_, {"user": "u"})) != []
 
 
 def test_the_user_itself_is_no_other_grant() -> None:
-    assert violations(rules.user_has_no_other_grants, resource("aws:iam/user:User", {"name": "u"})) == []
+    assert violations(iam_rules.user_has_no_other_grants, resource("aws:iam/user:User", {"name": "u"})) == []
 
 
 # --- the bucket --------------------------------------------------------------------------------------
 
 
 def test_a_protected_bucket_passes_and_an_unprotected_one_fails() -> None:
-    assert violations(rules.bucket_protected, resource(rules.BUCKET, {"bucket": "b"}, protect=True)) == []
-    assert any("not protected" in v for v in violations(rules.bucket_protected, resource(rules.BUCKET, {"bucket": "b"})))
+    assert violations(bucket_rules.bucket_protected, resource(rt.BUCKET, {"bucket": "b"}, protect=True)) == []
+    assert any("not protected" in v for v in violations(bucket_rules.bucket_protected, resource(rt.BUCKET, {"bucket": "b"})))
 
 
 def test_a_force_destroyed_bucket_fails_even_when_protected() -> None:
-    args = resource(rules.BUCKET, {"bucket": "b", "forceDestroy": True}, protect=True)
-    assert any("forceDestroy" in v for v in violations(rules.bucket_protected, args))
+    args = resource(rt.BUCKET, {"bucket": "b", "forceDestroy": True}, protect=True)
+    assert any("forceDestroy" in v for v in violations(bucket_rules.bucket_protected, args))
 
 
 @pytest.fixture
@@ -265,53 +248,54 @@ def stack_config() -> Iterator[Callable[[dict[str, str]], None]]:
 
 def test_the_actions_bucket_fails_from_the_stacks_setting(stack_config: Callable[[dict[str, str]], None]) -> None:
     stack_config({"ghes-packages:actionsBucketName": "example-actions"})
-    assert violations(rules.bucket_not_actions_bucket, resource(rules.BUCKET, {"bucket": "example-packages"})) == []
-    found = violations(rules.bucket_not_actions_bucket, resource(rules.BUCKET, {"bucket": "example-actions"}))
+    assert violations(bucket_rules.bucket_not_actions_bucket, resource(rt.BUCKET, {"bucket": "example-packages"})) == []
+    found = violations(bucket_rules.bucket_not_actions_bucket, resource(rt.BUCKET, {"bucket": "example-actions"}))
     assert found == ["bucket 'example-actions' is the GitHub Actions bucket; Packages needs a dedicated bucket"]
 
 
 def test_the_actions_bucket_fails_from_the_packs_config(stack_config: Callable[[dict[str, str]], None]) -> None:
     stack_config({})
-    config = {rules.ACTIONS_BUCKETS_CONFIG: ["org-actions-1", "org-actions-2"]}
-    assert violations(rules.bucket_not_actions_bucket, resource(rules.BUCKET, {"bucket": "org-actions-2"}, config=config))
-    assert not violations(rules.bucket_not_actions_bucket, resource(rules.BUCKET, {"bucket": "packages"}, config=config))
-    assert not violations(rules.bucket_not_actions_bucket, resource(rules.BUCKET, {"bucket": "org-actions-2"}))
+    config = {bucket_rules.ACTIONS_BUCKETS_CONFIG: ["org-actions-1", "org-actions-2"]}
+    rule = bucket_rules.bucket_not_actions_bucket
+    assert violations(rule, resource(rt.BUCKET, {"bucket": "org-actions-2"}, config=config))
+    assert not violations(rule, resource(rt.BUCKET, {"bucket": "packages"}, config=config))
+    assert not violations(rule, resource(rt.BUCKET, {"bucket": "org-actions-2"}))
 
 
 def test_all_four_public_access_flags_on_pass() -> None:
-    on = dict.fromkeys(rules.PUBLIC_ACCESS_FLAGS, True)
-    assert violations(rules.public_access_block_on, resource(rules.PUBLIC_ACCESS_BLOCK, on)) == []
+    on = dict.fromkeys(bucket_rules.PUBLIC_ACCESS_FLAGS, True)
+    assert violations(bucket_rules.public_access_block_on, resource(rt.PUBLIC_ACCESS_BLOCK, on)) == []
 
 
-@pytest.mark.parametrize("flag", rules.PUBLIC_ACCESS_FLAGS)
+@pytest.mark.parametrize("flag", bucket_rules.PUBLIC_ACCESS_FLAGS)
 def test_one_public_access_flag_off_or_missing_fails(flag: str) -> None:
     for props in (
-        {**dict.fromkeys(rules.PUBLIC_ACCESS_FLAGS, True), flag: False},
-        {f: True for f in rules.PUBLIC_ACCESS_FLAGS if f != flag},
+        {**dict.fromkeys(bucket_rules.PUBLIC_ACCESS_FLAGS, True), flag: False},
+        {f: True for f in bucket_rules.PUBLIC_ACCESS_FLAGS if f != flag},
     ):
-        found = violations(rules.public_access_block_on, resource(rules.PUBLIC_ACCESS_BLOCK, props))
+        found = violations(bucket_rules.public_access_block_on, resource(rt.PUBLIC_ACCESS_BLOCK, props))
         assert found == [f"public access block has {flag} off; all four must be true"]
 
 
 def _sse(*algorithms: str) -> ResourceValidationArgs:
     return resource(
-        rules.ENCRYPTION, {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": a}} for a in algorithms]}
+        rt.ENCRYPTION, {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": a}} for a in algorithms]}
     )
 
 
 def test_sse_s3_and_sse_kms_pass() -> None:
-    assert violations(rules.bucket_encrypted, _sse("AES256")) == []
-    assert violations(rules.bucket_encrypted, _sse("aws:kms")) == []
+    assert violations(bucket_rules.bucket_encrypted, _sse("AES256")) == []
+    assert violations(bucket_rules.bucket_encrypted, _sse("aws:kms")) == []
 
 
 def test_no_encryption_rule_or_an_unknown_algorithm_fails() -> None:
-    assert violations(rules.bucket_encrypted, _sse()) != []
-    assert violations(rules.bucket_encrypted, _sse("none")) != []
-    assert violations(rules.bucket_encrypted, resource(rules.ENCRYPTION, {"rules": [{}]})) != []
+    assert violations(bucket_rules.bucket_encrypted, _sse()) != []
+    assert violations(bucket_rules.bucket_encrypted, _sse("none")) != []
+    assert violations(bucket_rules.bucket_encrypted, resource(rt.ENCRYPTION, {"rules": [{}]})) != []
 
 
 def _bucket_policy(document: Any) -> list[str]:
-    return violations(rules.bucket_policy_tls_only, resource(rules.BUCKET_POLICY, {"policy": json.dumps(document)}))
+    return violations(bucket_rules.bucket_policy_tls_only, resource(rt.BUCKET_POLICY, {"policy": json.dumps(document)}))
 
 
 def test_the_programs_tls_only_bucket_policy_passes() -> None:
@@ -345,98 +329,75 @@ def test_the_tls_deny_may_be_written_differently() -> None:
 
 
 def test_ownership_enforced_passes_and_object_writer_fails() -> None:
-    enforced = resource(rules.OWNERSHIP, {"rule": {"objectOwnership": rules.OWNER_ENFORCED}})
-    assert violations(rules.ownership_enforced, enforced) == []
-    writer = resource(rules.OWNERSHIP, {"rule": {"objectOwnership": "ObjectWriter"}})
-    assert violations(rules.ownership_enforced, writer) == [
+    enforced = resource(rt.OWNERSHIP, {"rule": {"objectOwnership": bucket_rules.OWNER_ENFORCED}})
+    assert violations(bucket_rules.ownership_enforced, enforced) == []
+    writer = resource(rt.OWNERSHIP, {"rule": {"objectOwnership": "ObjectWriter"}})
+    assert violations(bucket_rules.ownership_enforced, writer) == [
         "object ownership must be BucketOwnerEnforced (got ObjectWriter)"
     ]
-    assert violations(rules.ownership_enforced, resource(rules.OWNERSHIP, {})) != []
+    assert violations(bucket_rules.ownership_enforced, resource(rt.OWNERSHIP, {})) != []
 
 
 # --- stack rules, on the resources the real program declares -------------------------------------------
 
 
-def stack(resources: list[PolicyResource]) -> StackValidationArgs:
-    return StackValidationArgs(resources)
-
-
-def _without(resources: list[PolicyResource], type_: str) -> list[PolicyResource]:
-    return [r for r in resources if r.resource_type != type_]
-
-
-def _with_props(r: PolicyResource, **changes: Any) -> PolicyResource:
-    props = {k: r.props[k] for k in r.props} | changes
-    return PolicyResource(
-        r.resource_type,
-        unknown_checking_proxy(props),
-        r.urn,
-        r.name,
-        r.opts,
-        None,
-        None,
-        r.dependencies,
-        r.property_dependencies,
-    )
-
-
 def test_the_real_stacks_pass_the_stack_rules(prod: Evaluation, minimal: Evaluation) -> None:
     for evaluation in (prod, minimal):
         resources = policy_resources(evaluation.resources)
-        assert violations(rules.bucket_guards_attached, stack(resources)) == []
-        assert violations(rules.iam_policy_targets_packages_bucket, stack(resources)) == []
+        assert violations(bucket_rules.bucket_guards_attached, stack(resources)) == []
+        assert violations(iam_rules.iam_policy_targets_packages_bucket, stack(resources)) == []
 
 
-@pytest.mark.parametrize("guard", list(rules.GUARDS))
+@pytest.mark.parametrize("guard", list(bucket_rules.GUARDS))
 def test_a_bucket_without_a_guard_fails(prod: Evaluation, guard: str) -> None:
-    resources = _without(policy_resources(prod.resources), guard)
-    assert violations(rules.bucket_guards_attached, stack(resources)) == [
-        f"bucket example-ghes-prod-packages has no {rules.GUARDS[guard]}"
+    resources = [r for r in policy_resources(prod.resources) if r.resource_type not in bucket_rules.GUARDS[guard]]
+    assert violations(bucket_rules.bucket_guards_attached, stack(resources)) == [
+        f"bucket example-ghes-prod-packages has no {guard}"
     ]
 
 
 def test_a_guard_of_another_bucket_does_not_count(prod: Evaluation) -> None:
     resources = [
-        _with_props(r, bucket="someone-elses-bucket") if r.resource_type == rules.PUBLIC_ACCESS_BLOCK else r
+        with_props(r, bucket="someone-elses-bucket") if r.resource_type == rt.PUBLIC_ACCESS_BLOCK else r
         for r in policy_resources(prod.resources)
     ]
-    assert violations(rules.bucket_guards_attached, stack(resources)) == [
+    assert violations(bucket_rules.bucket_guards_attached, stack(resources)) == [
         "bucket example-ghes-prod-packages has no public access block"
     ]
 
 
 def test_two_bucket_policies_fail(prod: Evaluation) -> None:
     resources = policy_resources(prod.resources)
-    resources += [r for r in resources if r.resource_type == rules.BUCKET_POLICY]
-    assert any("2 bucket policy" in v for v in violations(rules.bucket_guards_attached, stack(resources)))
+    resources += [r for r in resources if r.resource_type == rt.BUCKET_POLICY]
+    assert any("2 bucket policy" in v for v in violations(bucket_rules.bucket_guards_attached, stack(resources)))
 
 
 def test_in_preview_an_unknown_bucket_id_falls_back_to_the_dependency_graph(prod: Evaluation) -> None:
     resources = [
-        _with_props(r, bucket=UNKNOWN_STRING_VALUE) if r.resource_type in rules.GUARDS else r
+        with_props(r, bucket=UNKNOWN_STRING_VALUE) if r.resource_type in GUARD_TYPES else r
         for r in policy_resources(prod.resources)
     ]
-    assert violations(rules.bucket_guards_attached, stack(resources)) == []
+    assert violations(bucket_rules.bucket_guards_attached, stack(resources)) == []
     unlinked = [
         PolicyResource(r.resource_type, r.props, r.urn, r.name, r.opts, None, None, [], {})
-        if r.resource_type == rules.OWNERSHIP
+        if r.resource_type == rt.OWNERSHIP
         else r
         for r in resources
     ]
-    assert violations(rules.bucket_guards_attached, stack(unlinked)) == [
+    assert violations(bucket_rules.bucket_guards_attached, stack(unlinked)) == [
         "bucket example-ghes-prod-packages has no ownership controls"
     ]
 
 
 def _replace_policy(resources: list[PolicyResource], document: dict[str, Any]) -> list[PolicyResource]:
-    return [_with_props(r, policy=json.dumps(document)) if r.resource_type == rules.USER_POLICY else r for r in resources]
+    return [with_props(r, policy=json.dumps(document)) if r.resource_type == rt.USER_POLICY else r for r in resources]
 
 
 def test_an_iam_policy_for_another_bucket_fails(prod: Evaluation) -> None:
     resources = _replace_policy(
         policy_resources(prod.resources), packages_policy_document(OTHER_ARN, KEY.replace("1234abcd", "0000abcd"))
     )
-    found = violations(rules.iam_policy_targets_packages_bucket, stack(resources))
+    found = violations(iam_rules.iam_policy_targets_packages_bucket, stack(resources))
     assert any(f"S3 actions on {OTHER_ARN}, which is not a bucket of this stack" in v for v in found), found
     assert any("does not encrypt the bucket" in v for v in found) and any("does not allow its use" in v for v in found)
 
@@ -445,25 +406,25 @@ def test_a_customer_key_without_the_kms_statement_fails(prod: Evaluation) -> Non
     resources = _replace_policy(
         policy_resources(prod.resources), packages_policy_document("arn:aws:s3:::example-ghes-prod-packages")
     )
-    found = violations(rules.iam_policy_targets_packages_bucket, stack(resources))
+    found = violations(iam_rules.iam_policy_targets_packages_bucket, stack(resources))
     assert len(found) == 1 and "does not allow its use" in found[0]
 
 
 def test_a_kms_statement_without_a_customer_key_fails(minimal: Evaluation) -> None:
     arn = minimal.outputs["bucketArn"]
     resources = _replace_policy(policy_resources(minimal.resources), packages_policy_document(arn, KEY))
-    assert violations(rules.iam_policy_targets_packages_bucket, stack(resources)) == [
+    assert violations(iam_rules.iam_policy_targets_packages_bucket, stack(resources)) == [
         f"the IAM policy grants use of KMS key {KEY}, which does not encrypt the bucket"
     ]
 
 
 def test_an_unknown_bucket_arn_in_preview_skips_the_bucket_check(prod: Evaluation) -> None:
     resources = [
-        _with_props(r, arn=UNKNOWN_STRING_VALUE) if r.resource_type == rules.BUCKET else r
+        with_props(r, arn=UNKNOWN_STRING_VALUE) if r.resource_type == rt.BUCKET else r
         for r in policy_resources(prod.resources)
     ]
     resources = _replace_policy(resources, packages_policy_document(OTHER_ARN, KEY))
-    assert violations(rules.iam_policy_targets_packages_bucket, stack(resources)) == []
+    assert violations(iam_rules.iam_policy_targets_packages_bucket, stack(resources)) == []
 
 
 # --- the pack ----------------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ class _ProviderStandIn(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         state = dict(args.inputs)
         suffix = _digest(self.stack, args.name, length=7)
-        if args.typ == resource_types.BUCKET:
+        if args.typ in resource_types.BUCKETS:
             bucket = state.get("bucket") or f"{args.name}-{suffix}"
             state.update(bucket=bucket, arn=f"arn:{self.partition}:s3:::{bucket}", region=self.region)
             return bucket, state

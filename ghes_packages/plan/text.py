@@ -24,8 +24,8 @@ from .planning import (
 
 INDENT = "  "
 # The inputs that name a resource; when the program leaves them out, Pulumi picks the name at deploy time.
-_NAME_INPUTS = {
-    resource_types.BUCKET: "bucket",
+_NAME_INPUTS: dict[str | None, str] = {
+    **dict.fromkeys(resource_types.BUCKETS, "bucket"),
     resource_types.USER: "name",
     resource_types.MINIO_BUCKET: "bucket",
     resource_types.MINIO_USER: "name",
