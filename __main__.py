@@ -18,6 +18,8 @@ pulumi.export(StackOutput.IAM_USER_NAME, storage.iam_user_name)
 pulumi.export(StackOutput.IAM_USER_ARN, storage.iam_user_arn)
 pulumi.export(StackOutput.ACCESS_KEY_ID, storage.access_key_id)
 pulumi.export(StackOutput.SECRET_ACCESS_KEY, storage.secret_access_key)
+pulumi.export(StackOutput.ACCESS_KEY_GENERATION, storage.access_key_generation)
+pulumi.export(StackOutput.ACCESS_KEYS, storage.access_keys)
 pulumi.export(StackOutput.POLICY_DOCUMENT, storage.policy_document)
 pulumi.export(StackOutput.HOSTNAME, settings.hostname)
 if settings.actions_bucket_name:

@@ -11,7 +11,7 @@ import difflib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -20,6 +20,7 @@ import yaml
 
 from ghes_packages.project import PROJECT, PROJECT_DIR, REGION_KEY
 
+from .access_keys import AccessKeysError, KeyGeneration, parse_access_keys
 from .names import (
     KMS_KEY_ARN,
     MAX_TAGS,
@@ -83,7 +84,9 @@ class Settings:
     kms_key_arn: str | None
     permissions_boundary_arn: str | None
     user_path: str
-    tags: tuple[tuple[str, str], ...] = field(default=())
+    tags: tuple[tuple[str, str], ...]
+    access_keys: tuple[KeyGeneration, ...]
+    """The access-key generations, oldest first; the newest is the one GHES uses."""
 
     @property
     def tag_map(self) -> dict[str, str]:
@@ -180,6 +183,15 @@ class _Parser:
         return tuple(sorted(value.items()))
 
 
+    def access_keys(self) -> tuple[KeyGeneration, ...]:
+        key, value = f"{PROJECT}:accessKeys", self.value("accessKeys")
+        try:
+            return parse_access_keys(value)
+        except AccessKeysError as error:
+            self.fail(key, str(error))
+            return parse_access_keys(declarations()["accessKeys"].default)
+
+
 def _unknown_keys(raw: Mapping[str, Any]) -> list[str]:
     known = set(declarations())
     problems = []
@@ -271,6 +283,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         permissions_boundary_arn=boundary,
         user_path=user_path,
         tags=p.tags(),
+        access_keys=p.access_keys(),
     )
     if p.problems:
         raise SettingsError(p.problems)

@@ -30,7 +30,7 @@ def plan(*args: str) -> Result:
 
 def assert_no_secret(run: Result, *stacks: str) -> None:
     for stack in stacks:
-        secret = mock_secret_access_key(stack, f"ghes-packages-{stack}-access-key")
+        secret = mock_secret_access_key(stack, f"ghes-packages-{stack}-access-key-1")
         assert secret not in run.out + run.err, f"the access key's secret of {stack} leaked"
 
 
@@ -47,7 +47,7 @@ def test_plan_of_dev_lists_resources_policy_and_verdicts() -> None:
     run = plan("--stack", "dev")
     assert run.code == 0 and run.err == ""
     assert "+ aws:s3/bucket:Bucket  ghes-packages-dev-bucket  [protected, retained on delete]" in run.out
-    assert "+ aws:iam/accessKey:AccessKey  ghes-packages-dev-access-key  [not protected]" in run.out
+    assert "+ aws:iam/accessKey:AccessKey  ghes-packages-dev-access-key-1  [not protected]" in run.out
     assert "IAM policy of the Packages user (output policyDocument)" in run.out
     assert all(f"pass  {p.name}:" in run.out for p in POLICIES)
     assert "secretAccessKey    [secret]" in run.out
