@@ -43,7 +43,7 @@ from ghes_packages.resource_types import (
     USER_POLICY_ATTACHMENT,
 )
 
-from . import documents
+from . import documents, key_age
 
 # Ways to give an IAM user permissions besides its inline policy.
 OTHER_GRANTS = (USER_POLICY_ATTACHMENT, POLICY_ATTACHMENT, USER_GROUP_MEMBERSHIP, GROUP_MEMBERSHIP)
@@ -293,4 +293,5 @@ POLICIES: list[Policy] = [
         "The IAM policy names this stack's bucket, and its KMS key exactly when the bucket is encrypted with one.",
         iam_policy_targets_packages_bucket,
     ),
+    key_age.POLICY,
 ]

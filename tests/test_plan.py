@@ -104,7 +104,7 @@ def test_an_invalid_setting_is_one_line_naming_it_and_the_others_are_still_plann
         'must be a whole number of days, 1 to 36500 (got "0")',
         f"ghes-packages: error: stack broken: {tmp_path / 'Pulumi.broken.yaml'}: not valid YAML at line 3",
     ]
-    assert "Stack good" in run.out and "Result: 10 rule(s) passed" in run.out
+    assert "Stack good" in run.out and "Result: 11 rule(s) passed" in run.out
     assert "Invalid settings: nothing planned" in run.out
 
 
