@@ -10,7 +10,8 @@ from tests.helpers import PROJECT_DIR, project_sources
 # Lower layers never import higher ones; feature packages never import each other. Every other module of
 # ghes_packages is core, except the command-line wiring.
 FEATURES = ("ghes_packages.appliance", "ghes_packages.verify", "ghes_packages.plan")
-WIRING = "ghes_packages.cli"
+# Above the features: the command-line wiring, and rotate, which composes deploy, verify, configure and status.
+WIRING = ("ghes_packages.cli", "ghes_packages.rotate")
 MAX_LINES = 300
 
 
@@ -26,7 +27,7 @@ def _layer(module: str) -> tuple[int, str]:
     for feature in FEATURES:
         if module == feature or module.startswith(f"{feature}."):
             return 3, feature
-    if module == WIRING or module.startswith(f"{WIRING}."):
+    if any(module == top or module.startswith(f"{top}.") for top in WIRING):
         return 4, ""
     if module == "ghes_packages" or module.startswith("ghes_packages."):
         return 0, ""
@@ -67,7 +68,7 @@ def test_imports_flow_one_way() -> None:
             other_rank, other_feature = _layer(imported)
             if other_rank > rank or (feature and other_feature and other_feature != feature):
                 wrong.append(f"{module} imports {imported}")
-    assert wrong == [], f"imports against the layering (core < components < policies < features < cli): {wrong}"
+    assert wrong == [], f"imports against the layering (core < components < policies < features < rotate, cli): {wrong}"
 
 
 def test_no_module_is_over_300_lines() -> None:
