@@ -27,6 +27,8 @@ pulumi.export(StackOutput.SERVICE_URL, settings.service_url)
 pulumi.export(StackOutput.IAM_USER_NAME, storage.iam_user_name)
 pulumi.export(StackOutput.ACCESS_KEY_ID, storage.access_key_id)
 pulumi.export(StackOutput.SECRET_ACCESS_KEY, storage.secret_access_key)
+pulumi.export(StackOutput.ACCESS_KEY_GENERATION, storage.access_key_generation)
+pulumi.export(StackOutput.ACCESS_KEYS, storage.access_keys)
 pulumi.export(StackOutput.POLICY_DOCUMENT, storage.policy_document)
 pulumi.export(StackOutput.HOSTNAME, settings.hostname)
 # Which appliance the operator commands reach, and the host key they trust there ("" when none is pinned).

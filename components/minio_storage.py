@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_minio as minio
 
+from ghes_packages.access_keys import KeyGeneration, KeyStatus
 from ghes_packages.settings import BUCKET_SUFFIX, Settings
 
+from .access_keys import SERVICE_ACCOUNT_SUFFIX, IssuedKey, generations_output, key_name, key_options, newest
 from .iam_policy import minio_policy_document
 
 MINIO_COMPONENT_TYPE = "ghes-packages:storage:MinioPackagesStorage"
@@ -32,6 +35,8 @@ class MinioPackagesStorageArgs:
     """With versioning, days until a noncurrent version expires."""
     tags: dict[str, str]
     """Tags for the MinIO user (the provider's bucket takes none)."""
+    access_keys: tuple[KeyGeneration, ...]
+    """The key generations, oldest first: one service account each; the newest is emitted."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MinioPackagesStorageArgs:
@@ -41,6 +46,7 @@ class MinioPackagesStorageArgs:
             versioning=settings.versioning,
             noncurrent_version_days=settings.noncurrent_version_days,
             tags=settings.tag_map,
+            access_keys=settings.access_keys,
         )
 
 
@@ -59,21 +65,28 @@ class MinioPackagesStorage(pulumi.ComponentResource):
     """The service account's access key (for `secrets.packages.aws-access-key`)."""
     secret_access_key: pulumi.Output[str]
     """The service account's secret key (for `secrets.packages.aws-secret-key`); always a Pulumi secret."""
+    access_key_generation: int
+    """The generation of the emitted service account."""
+    access_keys: pulumi.Output[dict[str, dict[str, Any]]]
+    """Each live generation's access key and status (non-secret)."""
 
     def __init__(self, name: str, args: MinioPackagesStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(MINIO_COMPONENT_TYPE, name, None, opts)
         self._prefix, self._child = name, pulumi.ResourceOptions(parent=self)
         bucket = self._bucket(args)
         self._versioning(bucket, args)
-        user, policy_document, service_account = self._user_and_key(bucket, args)
+        user, policy_document, keys = self._user_and_keys(bucket, args)
+        emitted = newest(keys)
 
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn
         self.iam_user_name = user.name
         self.policy_document = policy_document
-        self.access_key_id = service_account.access_key
+        self.access_key_id = emitted.key_id
         # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
-        self.secret_access_key = pulumi.Output.secret(service_account.secret_key)
+        self.secret_access_key = pulumi.Output.secret(emitted.secret)
+        self.access_key_generation = emitted.generation.number
+        self.access_keys = generations_output(keys)
         self.register_outputs(
             {
                 "bucketName": self.bucket_name,
@@ -82,6 +95,8 @@ class MinioPackagesStorage(pulumi.ComponentResource):
                 "policyDocument": self.policy_document,
                 "accessKeyId": self.access_key_id,
                 "secretAccessKey": self.secret_access_key,
+                "accessKeyGeneration": self.access_key_generation,
+                "accessKeys": self.access_keys,
             }
         )
 
@@ -124,10 +139,10 @@ class MinioPackagesStorage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
 
-    def _user_and_key(
+    def _user_and_keys(
         self, bucket: minio.S3Bucket, args: MinioPackagesStorageArgs
-    ) -> tuple[minio.IamUser, pulumi.Output[str], minio.IamServiceAccount]:
-        """The user, its seven-action policy (as JSON) attached to it alone, and the service account GHES uses."""
+    ) -> tuple[minio.IamUser, pulumi.Output[str], list[IssuedKey]]:
+        """The user, its seven-action policy (as JSON) attached to it alone, and a service account per generation."""
         name, child = self._prefix, self._child
         # After the bucket: a bucket that cannot be created (a taken name) must leave no user or key behind.
         user = minio.IamUser(f"{name}-user", tags=args.tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket]))
@@ -136,11 +151,15 @@ class MinioPackagesStorage(pulumi.ComponentResource):
         attachment = minio.IamUserPolicyAttachment(
             f"{name}-policy-attachment", user_name=user.name, policy_name=policy.name, opts=child
         )
-        # A service account of the user, not the user's own secret: it inherits exactly the user's policy, and a
-        # second one can be issued (and the first deleted) to rotate the key without replacing the user.
-        service_account = minio.IamServiceAccount(
-            f"{name}-service-account",
-            target_user=user.name,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
-        )
-        return user, policy_document, service_account
+        # Service accounts of the user, not the user's own secret: each inherits exactly the user's policy, and a
+        # second one can be issued (and the first disabled, then deleted) to rotate the key without replacing the user.
+        keys = []
+        for generation in args.access_keys:
+            account = minio.IamServiceAccount(
+                key_name(name, generation, SERVICE_ACCOUNT_SUFFIX),
+                target_user=user.name,
+                disable_user=generation.status is KeyStatus.INACTIVE,
+                opts=key_options(name, generation, self, SERVICE_ACCOUNT_SUFFIX, depends_on=[attachment]),
+            )
+            keys.append(IssuedKey(generation, account.access_key, account.secret_key))
+        return user, policy_document, keys

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from ghes_packages.access_keys import KeyGeneration
 from ghes_packages.settings import BUCKET_SUFFIX, USER_SUFFIX, Settings
 
+from .access_keys import IssuedKey, generations_output, key_name, key_options, newest
 from .iam_policy import packages_policy_document, tls_only_bucket_policy
 
 COMPONENT_TYPE = "ghes-packages:storage:PackagesStorage"
@@ -35,6 +38,8 @@ class PackagesStorageArgs:
     """IAM path of the user."""
     tags: dict[str, str]
     """Tags for the bucket and the IAM user."""
+    access_keys: tuple[KeyGeneration, ...]
+    """The access-key generations, oldest first; the newest is emitted (see ghes_packages/access_keys.py)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PackagesStorageArgs:
@@ -48,6 +53,7 @@ class PackagesStorageArgs:
             permissions_boundary_arn=settings.permissions_boundary_arn,
             user_path=settings.user_path,
             tags=settings.tag_map,
+            access_keys=settings.access_keys,
         )
 
 
@@ -68,6 +74,10 @@ class PackagesStorage(pulumi.ComponentResource):
     """The access key's id (for `secrets.packages.aws-access-key`)."""
     secret_access_key: pulumi.Output[str]
     """The access key's secret (for `secrets.packages.aws-secret-key`); always a Pulumi secret."""
+    access_key_generation: int
+    """The generation of the emitted key."""
+    access_keys: pulumi.Output[dict[str, dict[str, Any]]]
+    """Each live generation's key id, status and creation date (non-secret)."""
 
     def __init__(self, name: str, args: PackagesStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(COMPONENT_TYPE, name, None, opts)
@@ -75,16 +85,19 @@ class PackagesStorage(pulumi.ComponentResource):
         bucket = self._bucket(args)
         self._guards(bucket, args)
         self._lifecycle(bucket, args)
-        user, policy_document, access_key = self._user_and_key(bucket, args)
+        user, policy_document, keys = self._user_and_keys(bucket, args)
+        emitted = newest(keys)
 
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn
         self.iam_user_name = user.name
         self.iam_user_arn = user.arn
         self.policy_document = policy_document
-        self.access_key_id = access_key.id
+        self.access_key_id = emitted.key_id
         # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
-        self.secret_access_key = pulumi.Output.secret(access_key.secret)
+        self.secret_access_key = pulumi.Output.secret(emitted.secret)
+        self.access_key_generation = emitted.generation.number
+        self.access_keys = generations_output(keys)
         self.register_outputs(
             {
                 "bucketName": self.bucket_name,
@@ -94,6 +107,8 @@ class PackagesStorage(pulumi.ComponentResource):
                 "policyDocument": self.policy_document,
                 "accessKeyId": self.access_key_id,
                 "secretAccessKey": self.secret_access_key,
+                "accessKeyGeneration": self.access_key_generation,
+                "accessKeys": self.access_keys,
             }
         )
 
@@ -190,10 +205,10 @@ class PackagesStorage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=lifecycle_after),
         )
 
-    def _user_and_key(
+    def _user_and_keys(
         self, bucket: aws.s3.Bucket, args: PackagesStorageArgs
-    ) -> tuple[aws.iam.User, pulumi.Output[str], aws.iam.AccessKey]:
-        """The IAM user, its seven-action inline policy (as JSON) and the access key GHES signs in with."""
+    ) -> tuple[aws.iam.User, pulumi.Output[str], list[IssuedKey]]:
+        """The IAM user, its seven-action inline policy (as JSON) and one access key per generation."""
         name, child = self._prefix, self._child
         # After the bucket: a bucket that cannot be created (a taken name) must leave no user or key behind.
         user = aws.iam.User(
@@ -206,5 +221,13 @@ class PackagesStorage(pulumi.ComponentResource):
         kms_key_arn = args.kms_key_arn
         policy_document = bucket.arn.apply(lambda arn: json.dumps(packages_policy_document(arn, kms_key_arn), indent=2))
         aws.iam.UserPolicy(f"{name}-policy", user=user.name, policy=policy_document, opts=child)
-        access_key = aws.iam.AccessKey(f"{name}-access-key", user=user.name, opts=child)
-        return user, policy_document, access_key
+        keys = []
+        for generation in args.access_keys:
+            key = aws.iam.AccessKey(
+                key_name(name, generation),
+                user=user.name,
+                status=generation.status.aws,
+                opts=key_options(name, generation, self),
+            )
+            keys.append(IssuedKey(generation, key.id, key.secret, key.create_date))
+        return user, policy_document, keys

@@ -94,6 +94,15 @@ def _shape_problem(name: str, value: str) -> str | None:
     return None
 
 
+# The outputs that are not strings; every other output is one.
+_TYPES: dict[StackOutput, type] = {
+    StackOutput.GHES_SETTINGS: dict,
+    StackOutput.ACCESS_KEYS: dict,
+    StackOutput.ACCESS_KEY_GENERATION: int,
+}
+_EXPECTED = {str: "a string", dict: "an object", int: "a whole number"}
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -123,8 +132,9 @@ def check_outputs(outputs: Mapping[str, Any], required: Collection[StackOutput])
         if name not in outputs or outputs[name] in (None, ""):
             continue
         value = outputs[name]
-        if name != StackOutput.GHES_SETTINGS and not isinstance(value, str):
-            problems.append(f"{name} must be a string (got {_type_name(value)})")
+        expected = _TYPES.get(name, str)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            problems.append(f"{name} must be {_EXPECTED[expected]} (got {_type_name(value)})")
         elif why := _text_problem(name, value) or (_shape_problem(name, value) if isinstance(value, str) else None):
             problems.append(f"{name} {why} (got {_shown(value, secrets)})")
         elif name not in SECRET_OUTPUTS and any(secret in text for secret in secrets for text in _strings(value)):

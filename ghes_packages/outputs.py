@@ -16,6 +16,8 @@ class StackOutput(enum.StrEnum):
     IAM_USER_ARN = "iamUserArn"
     ACCESS_KEY_ID = "accessKeyId"
     SECRET_ACCESS_KEY = "secretAccessKey"  # noqa: S105 - the output's name, not a secret
+    ACCESS_KEY_GENERATION = "accessKeyGeneration"
+    ACCESS_KEYS = "accessKeys"
     POLICY_DOCUMENT = "policyDocument"
     HOSTNAME = "hostname"
     ACTIONS_BUCKET_NAME = "actionsBucketName"

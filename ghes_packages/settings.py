@@ -18,6 +18,7 @@ import pulumi
 from ghes_packages.appliance_identity import identity_problems
 from ghes_packages.project import PROJECT, REGION_KEY
 
+from .access_keys import AccessKeysError, KeyGeneration, parse_access_keys
 from .declarations import declarations, unknown_keys
 from .minio_settings import MinioSettings, Storage, auto_name_suffix, parse_target, without_aws_settings
 from .names import (
@@ -65,6 +66,8 @@ class Settings:
     kms_key_arn: str | None
     permissions_boundary_arn: str | None
     user_path: str
+    access_keys: tuple[KeyGeneration, ...]
+    """The access-key generations, oldest first; the newest is the one GHES uses."""
     tags: tuple[tuple[str, str], ...] = field(default=())
     appliance_address: str = ""
     """The appliance's admin SSH address (applianceAddress; the hostname when not set)."""
@@ -171,6 +174,15 @@ class _Parser:
         return tuple(sorted(value.items()))
 
 
+    def access_keys(self) -> tuple[KeyGeneration, ...]:
+        key, value = f"{PROJECT}:accessKeys", self.value("accessKeys")
+        try:
+            return parse_access_keys(value)
+        except AccessKeysError as error:
+            self.fail(key, str(error))
+            return parse_access_keys(declarations()["accessKeys"].default)
+
+
 def _region(p: _Parser, region: Any) -> str:
     """The validated region, or "" after reporting why it is not one."""
     if not isinstance(region, str) or not region.strip():
@@ -268,6 +280,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: Collection[s
         storage=target.storage or Storage.S3,
         minio=target.minio,
         warnings=target.warnings,
+        access_keys=p.access_keys(),
     )
     if p.problems:
         raise SettingsError(p.problems)

@@ -24,6 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from . import key_age
 from .bucket_rules import (
     ACTIONS_BUCKETS_CONFIG,
     bucket_encrypted,
@@ -107,4 +108,5 @@ POLICIES: list[Policy] = [
         iam_policy_targets_packages_bucket,
     ),
     *MINIO_POLICIES,
+    key_age.POLICY,
 ]

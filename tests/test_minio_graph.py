@@ -99,7 +99,9 @@ def test_policy_is_attached_to_the_user_only_and_the_key_is_its_service_account(
     attachment = minio.one(types.MINIO_USER_POLICY_ATTACHMENT).inputs
     assert attachment == {"userName": user.state["name"], "policyName": policy.state["name"]}
     account = minio.one(types.MINIO_SERVICE_ACCOUNT)
-    assert account.inputs == {"targetUser": user.state["name"]}, "the service account must inherit the user's policy"
+    assert account.inputs == {"targetUser": user.state["name"], "disableUser": False}, (
+        "the service account must inherit the user's policy, and be enabled"
+    )
     assert minio.outputs["accessKeyId"] == account.state["accessKey"]
     assert minio.outputs["iamUserName"] == user.state["name"]
     assert user.inputs["tags"] == json.loads(MINIO["ghes-packages:tags"])
@@ -118,7 +120,7 @@ def test_outputs_are_the_aws_outputs_but_iam_user_arn(minio: Evaluation, prod: E
 
 
 def test_secret_key_is_a_secret_output_and_only_there(minio: Evaluation) -> None:
-    secret = mock_secret_access_key("lab", "ghes-packages-lab-service-account")
+    secret = mock_secret_access_key("lab", "ghes-packages-lab-service-account-1")
     assert minio.outputs["secretAccessKey"] == secret
     assert {"secretAccessKey", "ghesConfigureScript", "ghesSettings"} <= minio.secret_outputs
     leaking = [name for name, value in minio.outputs.items() if name not in minio.secret_outputs and secret in str(value)]

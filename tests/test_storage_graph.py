@@ -200,6 +200,8 @@ def test_stack_outputs_have_their_stable_names_and_values(prod: Evaluation) -> N
         "iamUserArn",
         "accessKeyId",
         "secretAccessKey",
+        "accessKeyGeneration",
+        "accessKeys",
         "policyDocument",
         "hostname",
         "actionsBucketName",
@@ -224,7 +226,7 @@ def test_actions_bucket_output_only_when_set(minimal: Evaluation) -> None:
 
 
 def test_secret_access_key_is_a_secret_output_and_only_there(prod: Evaluation) -> None:
-    secret = mock_secret_access_key("prod", "ghes-packages-prod-access-key")
+    secret = mock_secret_access_key("prod", "ghes-packages-prod-access-key-1")
     assert prod.outputs["secretAccessKey"] == secret
     # The stock mock monitor applies no additional_secret_outputs: secrecy here is the program's own doing.
     assert "secretAccessKey" in prod.secret_outputs, "the program must mark secretAccessKey as a secret"

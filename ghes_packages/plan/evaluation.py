@@ -14,6 +14,7 @@ import logging
 import runpy
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ MOCK_ACCOUNT = "123456789012"
 # What the MinIO provider reads back as a bucket's ARN (its resource prefix, whatever the server's region).
 MINIO_ARN_PREFIX = "arn:aws:s3:::"
 MINIO_UNIQUE_SUFFIX = 26  # digits the provider appends to a bucket_prefix
+MOCK_CREATE_DATE = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+"""When the mock provider says a key was made: now, as IAM writes it, so a fresh key is never too old."""
 
 
 def _digest(*parts: str, length: int) -> str:
@@ -70,6 +73,8 @@ class DeclaredResource:
     additional_secret_outputs: tuple[str, ...]
     dependencies: tuple[str, ...]
     urn: str = ""
+    aliases: tuple[str, ...] = ()
+    """The URNs this resource answers to besides its own (the engine moves state from them, no replacement)."""
 
 
 @dataclass
@@ -117,7 +122,11 @@ class _ProviderStandIn(pulumi.runtime.Mocks):
             return user, state
         if args.typ == resource_types.ACCESS_KEY:
             key_id = "AKIA" + _digest("id", self.stack, args.name, length=16).upper()
-            state.update(secret=mock_secret_access_key(self.stack, args.name), status="Active")
+            state.update(
+                secret=mock_secret_access_key(self.stack, args.name),
+                status=state.get("status") or "Active",
+                createDate=MOCK_CREATE_DATE,
+            )
             return key_id, state
         return self._minio(args.typ, args.name, state) or (f"{args.name}-{suffix}", state)
 
@@ -144,6 +153,36 @@ class _ProviderStandIn(pulumi.runtime.Mocks):
         return {}, None
 
 
+def _alias_urns(request: Any, urn: str) -> list[str]:
+    """The URN each alias of a registration claims, computed as the engine does from an alias spec.
+
+    A spec's empty fields keep the resource's own: name, type, stack, project and parent (unless it names
+    another parent, or none). The engine moves the state of a claimed URN to the resource: no replacement.
+    """
+    head, _, name = urn.rpartition("::")
+    prefix, _, qualified = head.rpartition("::")  # urn:pulumi:STACK::PROJECT, PARENT$TYPE
+    _, _, stack_project = prefix.partition("urn:pulumi:")
+    stack, _, project = stack_project.partition("::")
+    parents, _, own_type = qualified.rpartition("$")
+    claimed = []
+    for alias in request.aliases:
+        if alias.HasField("urn"):
+            claimed.append(alias.urn)
+            continue
+        spec = alias.spec
+        chain = parents
+        if spec.noParent:
+            chain = ""
+        elif spec.parentUrn:
+            chain = spec.parentUrn.split("::")[-2]
+        alias_type = spec.type or own_type
+        qualified_type = f"{chain}${alias_type}" if chain else alias_type
+        claimed.append(
+            f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::{qualified_type}::{spec.name or name}"
+        )
+    return claimed
+
+
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The stock mock monitor, also keeping each registration's resource options."""
 
@@ -168,6 +207,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
                     dependencies=tuple(request.dependencies),
                     urn=response.urn,
+                    aliases=tuple(_alias_urns(request, response.urn)),
                 )
             )
         return response

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pulumi_policy import (
+    EnforcementLevel,
     Policy,
     PolicyCustomTimeouts,
     PolicyResource,
@@ -64,6 +65,8 @@ class Verdict:
     violations: tuple[Violation, ...] = ()
     unknown: str | None = None
     """Why the rule could not decide (a value not known before deployment); None when it ran."""
+    advisory: bool = False
+    """An advisory rule's violations are warnings: they do not stop an update, nor fail the plan."""
 
     @property
     def passed(self) -> bool:
@@ -84,8 +87,15 @@ def policy_resources(resources: Iterable[Declared]) -> list[PolicyResource]:
     return list(built.values())
 
 
+def _advisory(policy: Policy, settings: Mapping[str, Any]) -> bool:
+    """Whether the rule is advisory: its own level, unless the pack's configuration sets `enforcementLevel`."""
+    level = settings.get("enforcementLevel") or policy.enforcement_level
+    return str(getattr(level, "value", level)) == EnforcementLevel.ADVISORY.value
+
+
 def _verdict(policy: Policy, stack: list[PolicyResource], settings: Mapping[str, Any]) -> Verdict:
     names = {r.urn: r.name for r in stack}
+    advisory = _advisory(policy, settings)
     violations: list[Violation] = []
 
     def reporter(resource: str) -> ReportViolation:
@@ -103,10 +113,10 @@ def _verdict(policy: Policy, stack: list[PolicyResource], settings: Mapping[str,
                 args = ResourceValidationArgs(r.resource_type, r.props, r.urn, r.name, r.opts, None, settings)
                 results.append(policy.validate(args, reporter(r.name)))
     except UnknownValueError as error:
-        return Verdict(policy.name, policy.description, tuple(violations), error.message)
+        return Verdict(policy.name, policy.description, tuple(violations), error.message, advisory)
     if any(result is not None for result in results):
         raise TypeError(f"rule {policy.name} is asynchronous; the offline plan runs synchronous rules only")
-    return Verdict(policy.name, policy.description, tuple(violations))
+    return Verdict(policy.name, policy.description, tuple(violations), advisory=advisory)
 
 
 def check(

@@ -40,7 +40,13 @@ class StackPlan:
 
     @property
     def violations(self) -> list[Violation]:
-        return [v for verdict in self.verdicts for v in verdict.violations]
+        """Violations of mandatory rules: they would stop `pulumi up`, and fail the plan."""
+        return [v for verdict in self.verdicts if not verdict.advisory for v in verdict.violations]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        """Violations of advisory rules: shown, never failing."""
+        return [v for verdict in self.verdicts if verdict.advisory for v in verdict.violations]
 
     def secrets(self) -> set[str]:
         """Every secret value the evaluation produced: secret outputs and secret resource outputs."""
@@ -153,6 +159,7 @@ def stack_json(plan: StackPlan) -> dict[str, Any]:
         "rules": [],
         "warnings": [],
         "violations": [{"rule": v.rule, "resource": v.resource, "message": v.message} for v in plan.violations],
+        "advisories": [{"rule": v.rule, "resource": v.resource, "message": v.message} for v in plan.warnings],
     }
     if ev is None:
         return result
@@ -177,6 +184,7 @@ def stack_json(plan: StackPlan) -> dict[str, Any]:
             "name": v.rule,
             "description": v.description,
             "passed": v.passed,
+            "advisory": v.advisory,
             "unknown": v.unknown,
             "violations": [{"resource": x.resource, "message": x.message} for x in v.violations],
         }
@@ -190,8 +198,10 @@ def problem_lines(plan: StackPlan) -> list[str]:
     prefix = f"ghes-packages: error: stack {plan.config.stack}: "
     lines = [prefix + p for p in plan.problems]
     lines += [prefix + f"rule {v.rule}: {v.resource or 'stack'}: {v.message}" for v in plan.violations]
+    warning = f"ghes-packages: warning: stack {plan.config.stack}: "
+    lines += [warning + f"rule {v.rule} (advisory): {v.resource or 'stack'}: {v.message}" for v in plan.warnings]
     warnings = plan.evaluation.warnings if plan.evaluation else []
-    return lines + [f"ghes-packages: warning: stack {plan.config.stack}: {w}" for w in warnings]
+    return lines + [warning + w for w in warnings]
 
 
 def exit_code(plans: list[StackPlan]) -> int:

@@ -93,10 +93,12 @@ def _evaluation(ev: Evaluation) -> Iterator[str]:
 
 
 def _verdicts(plan: StackPlan) -> Iterator[str]:
-    yield "Rules of the policy pack (all mandatory)"
+    yield "Rules of the policy pack (mandatory unless marked advisory)"
     for verdict in plan.verdicts:
-        status = "FAIL" if verdict.violations else ("n/a " if verdict.unknown else "pass")
-        yield f"{INDENT}{status}  {verdict.rule}: {verdict.description}"
+        failed = "warn" if verdict.advisory else "FAIL"
+        status = failed if verdict.violations else ("n/a " if verdict.unknown else "pass")
+        marker = " (advisory)" if verdict.advisory else ""
+        yield f"{INDENT}{status}  {verdict.rule}{marker}: {verdict.description}"
         if verdict.unknown:
             yield f"{INDENT * 4}not decided: {verdict.unknown}"
         for v in verdict.violations:
@@ -130,9 +132,14 @@ def _stack(plan: StackPlan) -> Iterator[str]:
         yield from (f"{INDENT}- {w}" for w in plan.evaluation.warnings)
         yield ""
     yield from _verdicts(plan)
-    failed = sum(1 for v in plan.verdicts if v.violations)
+    failed = sum(1 for v in plan.verdicts if v.violations and not v.advisory)
+    warned = sum(1 for v in plan.verdicts if v.violations and v.advisory)
+    passed = len(plan.verdicts) - failed - warned
     yield ""
-    yield f"Result: {len(plan.verdicts) - failed} rule(s) passed, {failed} failed ({len(plan.violations)} violation(s))"
+    yield (
+        f"Result: {passed} rule(s) passed, {failed} failed ({len(plan.violations)} violation(s)), "
+        f"{warned} advisory warning(s)"
+    )
 
 
 def render(plans: list[StackPlan]) -> str:
