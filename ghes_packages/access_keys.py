@@ -14,8 +14,11 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+DEFAULT_MAX_KEY_AGE_DAYS = 90
+"""The key age past which the pack warns and `status` says so (CIS and AWS guidance flag keys over 90 days)."""
 MAX_GENERATIONS = 2
 """AWS allows two access keys per IAM user."""
 _GENERATION = re.compile(r"[1-9][0-9]{0,5}")
@@ -87,3 +90,14 @@ def parse_access_keys(value: Any) -> tuple[KeyGeneration, ...]:
 def access_keys_value(generations: tuple[KeyGeneration, ...]) -> str:
     """The setting's value for `generations`, as `pulumi config set` takes it (compact JSON, oldest first)."""
     return json.dumps({str(g.number): g.status.value for g in sorted(generations)}, separators=(",", ":"))
+
+
+def key_age_days(create_date: str, now: datetime | None = None) -> int | None:
+    """Whole days since an IAM `createDate` (RFC 3339, e.g. 2026-01-31T12:00:00Z); None if it does not parse."""
+    try:
+        made = datetime.fromisoformat(create_date.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if made.tzinfo is None:
+        made = made.replace(tzinfo=UTC)
+    return ((now or datetime.now(UTC)) - made).days

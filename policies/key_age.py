@@ -7,8 +7,6 @@ comes from the key's `createDate`, which AWS reports once the key exists; a key 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -18,23 +16,12 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from ghes_packages.access_keys import DEFAULT_MAX_KEY_AGE_DAYS, key_age_days
 from ghes_packages.resource_types import ACCESS_KEY
 
 RULE = "packages-access-key-age"
 MAX_AGE_SETTING = "maxAgeDays"
-DEFAULT_MAX_AGE_DAYS = 90
-"""AWS's own guidance (IAM access analyzer, CIS) flags access keys older than 90 days."""
-
-
-def key_age_days(create_date: str, now: datetime | None = None) -> int | None:
-    """Whole days since an IAM `createDate` (RFC 3339, e.g. 2026-01-31T12:00:00Z); None if it does not parse."""
-    try:
-        made = datetime.fromisoformat(create_date.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if made.tzinfo is None:
-        made = made.replace(tzinfo=UTC)
-    return ((now or datetime.now(UTC)) - made).days
+DEFAULT_MAX_AGE_DAYS = DEFAULT_MAX_KEY_AGE_DAYS
 
 
 def access_key_age(args: ResourceValidationArgs, report: ReportViolation) -> None:

@@ -17,6 +17,7 @@ from ghes_packages.project import PROJECT
 from .appliance import add_configure, add_render, add_status
 from .common import Parser
 from .plan import add_plan
+from .rotate import add_rotate
 from .verify import add_verify
 
 PROG = PROJECT
@@ -26,7 +27,7 @@ def build_parser() -> Parser:
     """The `ghes-packages` parser with every command."""
     parser = Parser(prog=PROG, description="Operator commands for ghes-packages: GHES Packages storage as code.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
-    for add in (add_plan, add_render, add_configure, add_status, add_verify):
+    for add in (add_plan, add_render, add_configure, add_status, add_verify, add_rotate):
         add(subparsers)
     return parser
 

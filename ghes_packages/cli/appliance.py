@@ -6,11 +6,12 @@ import argparse
 import os
 from pathlib import Path
 
+from ghes_packages.access_keys import DEFAULT_MAX_KEY_AGE_DAYS
 from ghes_packages.appliance.ghe_config import APPLY_COMMAND, GheConfigKey
 from ghes_packages.appliance.ssh import ADMIN_SSH_PORT, ADMIN_USER, SSH_CONFIG_ENV, SshTarget
 from ghes_packages.exits import ExitCode
 
-from .common import Parser, add_outputs_source, name, outputs_source, port
+from .common import Parser, add_outputs_source, name, outputs_source, port, whole_days
 
 _SSH_EXITS = (
     f"{ExitCode.USAGE}: a bad option, or ssh would not check the host key; {ExitCode.FAILED}: unusable stack outputs"
@@ -48,7 +49,7 @@ def add_render(subparsers: argparse._SubParsersAction[Parser]) -> None:
     parser.set_defaults(run=run)
 
 
-def _add_ssh_options(parser: argparse.ArgumentParser) -> None:
+def add_ssh_options(parser: argparse.ArgumentParser) -> None:
     """The options of a command that reaches the appliance's admin shell."""
     parser.add_argument(
         "--host",
@@ -77,7 +78,7 @@ def _add_ssh_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _target(args: argparse.Namespace) -> SshTarget:
+def ssh_target(args: argparse.Namespace) -> SshTarget:
     return SshTarget(
         host=args.host,
         port=args.port,
@@ -105,7 +106,7 @@ def add_configure(subparsers: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_outputs_source(parser)
-    _add_ssh_options(parser)
+    add_ssh_options(parser)
     apply = parser.add_mutually_exclusive_group()
     apply.add_argument(
         "--no-apply", action="store_true", help=f"write and check the settings, but do not run {APPLY_COMMAND}"
@@ -120,7 +121,7 @@ def add_configure(subparsers: argparse._SubParsersAction[Parser]) -> None:
         from ghes_packages.appliance.configure import ApplyMode, configure
 
         mode = ApplyMode.NO_APPLY if args.no_apply else ApplyMode.FORCE if args.force_apply else ApplyMode.IF_CHANGED
-        return configure(outputs_source(args), _target(args), mode)
+        return configure(outputs_source(args), ssh_target(args), mode)
 
     parser.set_defaults(run=run)
 
@@ -139,12 +140,19 @@ def add_status(subparsers: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_outputs_source(parser)
-    _add_ssh_options(parser)
+    add_ssh_options(parser)
     parser.add_argument("--json", action="store_true", help="one JSON document: key, expected, actual, in_sync per key")
+    parser.add_argument(
+        "--max-key-age",
+        type=whole_days,
+        default=DEFAULT_MAX_KEY_AGE_DAYS,
+        metavar="DAYS",
+        help=f"past this age the key-age line says to rotate (default {DEFAULT_MAX_KEY_AGE_DAYS}, as the policy pack)",
+    )
 
     def run(args: argparse.Namespace) -> int:
         from ghes_packages.appliance.status import status
 
-        return status(outputs_source(args), _target(args), as_json=args.json)
+        return status(outputs_source(args), ssh_target(args), as_json=args.json, max_key_age_days=args.max_key_age)
 
     parser.set_defaults(run=run)

@@ -66,3 +66,9 @@ def add_outputs_source(parser: argparse.ArgumentParser) -> None:
 
 def outputs_source(args: argparse.Namespace) -> OutputsSource:
     return OutputsSource(file=args.outputs, stack=args.stack)
+
+
+def whole_days(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 36500:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, 1 to 36500 (got {text!r})")
+    return int(text)
