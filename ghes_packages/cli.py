@@ -22,6 +22,8 @@ from .project import PROJECT, STACKS_DIR
 from .stack_outputs import OutputsSource
 
 PROG = PROJECT
+# plan.command.PlanFormat's values; spelt here so that `--help` never imports Pulumi (a test keeps them equal).
+PLAN_FORMATS = ("text", "json", "markdown")
 
 Runner = Callable[[argparse.Namespace], int]
 
@@ -105,12 +107,14 @@ def _add_plan(subparsers: argparse._SubParsersAction[_Parser]) -> None:
         metavar="DIR",
         help=f"folder of Pulumi.NAME.yaml files (default: {STACKS_DIR})",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--format", choices=PLAN_FORMATS, default="text", help="text (default), json or markdown")
+    output.add_argument("--json", action="store_const", const="json", dest="format", help="the same as --format json")
 
     def run(args: argparse.Namespace) -> int:
-        from .plan.command import plan
+        from .plan.command import PlanFormat, plan
 
-        return plan(stacks_dir=args.stacks_dir, stack=None if args.all else args.stack, as_json=args.json)
+        return plan(stacks_dir=args.stacks_dir, stack=None if args.all else args.stack, output=PlanFormat(args.format))
 
     parser.set_defaults(run=run)
 
