@@ -172,3 +172,13 @@ def test_the_appliance_key_only_ever_goes_to_ssh_agent() -> None:
             uses = [line.strip() for line in step.script.splitlines() if "APPLIANCE_SSH_KEY" in line]
             # printf is a shell builtin: the key never appears in a process's arguments, nor in a file.
             assert uses == ['printf \'%s\\n\' "$APPLIANCE_SSH_KEY" | ssh-add -q -'], f"{step.workflow}: {uses}"
+
+
+def test_docs_list_exactly_the_variables_and_secrets_the_workflows_read() -> None:
+    text = "\n".join(p.read_text() for p in WORKFLOWS_DIR.glob("*.yml"))
+    read = {(name, "variable") for name in re.findall(r"\bvars\.(\w+)", text)}
+    read |= {(name, "secret") for name in re.findall(r"\bsecrets\.(\w+)", text)}
+    page = (PROJECT_DIR / "docs" / "gitops.md").read_text()
+    section = page.split("## Variables and secrets\n", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(\w+)` \| (variable|secret) \|", section, re.MULTILINE))
+    assert documented == read, f"docs/gitops.md lists {sorted(documented - read)} unused, misses {sorted(read - documented)}"
