@@ -11,7 +11,7 @@ STACK ?= dev
 export UV_PYTHON_DOWNLOADS := never
 SYNC := $(UV) sync --frozen --python $(PYTHON)
 
-.PHONY: help setup test lint typecheck pytest quick plan bench clean
+.PHONY: help setup setup-runtime test lint typecheck pytest quick plan bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -31,6 +31,8 @@ $(BIN)/.dev: pyproject.toml uv.lock | $(UV)
 	touch $@ $(BIN)/.runtime
 
 setup: $(BIN)/.dev ## create .venv from uv.lock with everything the tests need
+
+setup-runtime: $(BIN)/.runtime ## create .venv from uv.lock with only what pulumi, the pack and ghes-packages need (the pipeline)
 
 test: lint typecheck pytest ## everything CI checks: ruff, mypy against the provider SDKs' type hints, pytest
 

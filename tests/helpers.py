@@ -12,9 +12,11 @@ import ast
 import io
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,15 +63,20 @@ __all__ = [
     "MINIO_PASSWORD",
     "PROJECT_DIR",
     "STACKS_DIR",
+    "WORKFLOWS_DIR",
     "Result",
+    "RunStep",
     "code_strings",
     "evaluate_stack",
     "fake_pulumi",
     "project_sources",
     "run_in_process",
     "run_process",
+    "run_steps",
+    "shell_commands",
     "stack_config",
     "stdin_of",
+    "workflows",
 ]
 
 
@@ -211,3 +218,79 @@ def with_props(r: PolicyResource, **changes: Any) -> PolicyResource:
         r.dependencies,
         r.property_dependencies,
     )
+
+
+# --- the GitHub Actions workflows --------------------------------------------------------------------------
+
+WORKFLOWS_DIR = PROJECT_DIR / ".github" / "workflows"
+# What ends one simple command and starts the next in a run: script; redirections take the next word.
+_SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", "{", "}", "!"}
+_REDIRECTIONS = {">", ">>", "<", "<<", "<<<", "2>", "&>"}
+_SHELL_KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "for", "while", "until"}
+
+
+def workflows() -> dict[str, dict[str, Any]]:
+    """Every workflow file, by file name, as parsed YAML (PyYAML reads the `on:` key as True: it is put back)."""
+    found = {}
+    for path in sorted(WORKFLOWS_DIR.glob("*.yml")):
+        document = yaml.safe_load(path.read_text())
+        if True in document:
+            document["on"] = document.pop(True)
+        found[path.name] = document
+    return found
+
+
+@dataclass(frozen=True)
+class RunStep:
+    workflow: str
+    job: str
+    step: str
+    script: str
+    env: dict[str, str]
+
+
+def run_steps() -> Iterator[RunStep]:
+    """Every `run:` step of every workflow, with the environment its job and step give it."""
+    for name, workflow in workflows().items():
+        for job_id, job in workflow.get("jobs", {}).items():
+            for index, step in enumerate(job.get("steps", [])):
+                if "run" in step:
+                    env = {**workflow.get("env", {}), **job.get("env", {}), **step.get("env", {})}
+                    yield RunStep(name, job_id, step.get("name", f"step {index + 1}"), step["run"], env)
+
+
+def _arrays(script: str) -> dict[str, list[str]]:
+    """Every word a bash array of the script may hold: `NAME=(...)` and each `NAME+=(...)`."""
+    arrays: dict[str, list[str]] = {}
+    for name, words in re.findall(r"\b(\w+)\+?=\(([^)]*)\)", script):
+        arrays.setdefault(name, []).extend(shlex.split(words))
+    return arrays
+
+
+def shell_commands(script: str) -> list[list[str]]:
+    """The simple commands of a run: script, as words: keywords, redirections and their targets dropped, and
+    `"${NAME[@]}"` replaced by every word the script may put in array NAME."""
+    arrays = _arrays(script)
+    commands: list[list[str]] = []
+    for line in script.replace("\\\n", " ").splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        words: list[str] = []
+        skip = False
+        for token in [*lexer, ";"]:
+            if skip:
+                skip = False
+            elif token in _REDIRECTIONS:
+                skip = True
+            elif token in _SEPARATORS:
+                if words:
+                    commands.append(words)
+                words = []
+            elif not words and token in _SHELL_KEYWORDS:
+                continue
+            elif match := re.fullmatch(r"\$\{(\w+)\[@\]\}", token):
+                words.extend(arrays.get(match[1], []))
+            else:
+                words.append(token)
+    return commands

@@ -10,6 +10,9 @@ from ghes_packages.project import STACKS_DIR
 
 from .common import Parser
 
+# plan.command.PlanFormat's values; spelt here so that `--help` never imports Pulumi (a test keeps them equal).
+PLAN_FORMATS = ("text", "json", "markdown")
+
 
 def add_plan(subparsers: argparse._SubParsersAction[Parser]) -> None:
     parser = subparsers.add_parser(
@@ -32,11 +35,13 @@ def add_plan(subparsers: argparse._SubParsersAction[Parser]) -> None:
         metavar="DIR",
         help=f"folder of Pulumi.NAME.yaml files (default: {STACKS_DIR})",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--format", choices=PLAN_FORMATS, default="text", help="text (default), json or markdown")
+    output.add_argument("--json", action="store_const", const="json", dest="format", help="the same as --format json")
 
     def run(args: argparse.Namespace) -> int:
-        from ghes_packages.plan.command import plan
+        from ghes_packages.plan.command import PlanFormat, plan
 
-        return plan(stacks_dir=args.stacks_dir, stack=None if args.all else args.stack, as_json=args.json)
+        return plan(stacks_dir=args.stacks_dir, stack=None if args.all else args.stack, output=PlanFormat(args.format))
 
     parser.set_defaults(run=run)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,16 @@ from ghes_packages.exits import ExitCode
 from ghes_packages.redaction import redact
 from ghes_packages.stack_files import StackConfig, read_stack, stack_file, stack_names
 
+from . import markdown, text
 from .planning import StackPlan, exit_code, plan_stacks, problem_lines, stack_json
-from .text import render
+
+
+class PlanFormat(StrEnum):
+    """How the plan is printed: text for a terminal, JSON for tools, Markdown for a job summary or PR comment."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 def _plans(stacks_dir: Path, stack: str | None) -> list[StackPlan]:
@@ -39,25 +48,29 @@ def _plans(stacks_dir: Path, stack: str | None) -> list[StackPlan]:
     return sorted([*plan_stacks(configs), *unreadable], key=lambda plan: plan.config.stack)
 
 
-def plan(stacks_dir: Path, stack: str | None, *, as_json: bool = False) -> int:
+def _json(plans: list[StackPlan], stack: str | None) -> str:
+    objects = [stack_json(p) for p in plans]
+    document: dict[str, Any] = objects[0] if stack is not None else {"stacks": objects}
+    if stack is None:
+        document["problems"] = [{"stack": p.config.stack, "problem": x} for p in plans for x in p.problems]
+        document["violations"] = [{"stack": o["stack"], **v} for o in objects for v in o["violations"]]
+    return json.dumps(document, indent=2)
+
+
+def plan(stacks_dir: Path, stack: str | None, *, output: PlanFormat = PlanFormat.TEXT) -> int:
     """Plan one stack, or every stack in `stacks_dir` when `stack` is None; print it with every secret masked.
 
     :param stacks_dir: the folder of Pulumi.NAME.yaml files.
     :param stack: the stack to plan; None plans them all.
-    :param as_json: one JSON object instead of text.
+    :param output: text, one JSON object, or Markdown.
     """
     plans = _plans(stacks_dir, stack)
-    if as_json:
-        objects = [stack_json(p) for p in plans]
-        document: dict[str, Any] = objects[0] if stack is not None else {"stacks": objects}
-        if stack is None:
-            document["problems"] = [{"stack": p.config.stack, "problem": x} for p in plans for x in p.problems]
-            document["violations"] = [{"stack": o["stack"], **v} for o in objects for v in o["violations"]]
-        text = json.dumps(document, indent=2)
+    if output is PlanFormat.JSON:
+        shown = _json(plans, stack)
     else:
-        text = render(plans)
+        shown = (markdown if output is PlanFormat.MARKDOWN else text).render(plans)
     secrets = set().union(*(p.secrets() for p in plans))
-    print(redact(text, secrets))
+    print(redact(shown, secrets))
     sys.stdout.flush()
     for one in plans:
         for line in problem_lines(one):

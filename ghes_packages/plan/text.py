@@ -9,6 +9,7 @@ from typing import Any
 
 from ghes_packages import resource_types
 from ghes_packages.plan.evaluation import DeclaredResource, Evaluation
+from ghes_packages.plan.guardrails import Verdict
 from ghes_packages.stack_files import SECRET
 from policies import documents
 
@@ -33,7 +34,8 @@ _NAME_INPUTS: dict[str | None, str] = {
 }
 
 
-def _value(key: str, value: Any) -> str:
+def value_text(key: str, value: Any) -> str:
+    """A property or output value as a reviewer reads it: a policy as its statement ids, others as text or JSON."""
     if key == "policy" and isinstance(value, str):
         try:
             labels = [label for label, _ in documents.statements(documents.load(value))]
@@ -43,15 +45,23 @@ def _value(key: str, value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
-def _resource(r: DeclaredResource) -> Iterator[str]:
-    flags = ["protected" if r.protect else "not protected"] + (["retained on delete"] if r.retain_on_delete else [])
-    yield f"{INDENT}+ {r.type}  {r.name}  [{', '.join(flags)}]"
+def shown_properties(r: DeclaredResource) -> dict[str, str]:
+    """The resource's inputs as a reviewer reads them, sorted; a name Pulumi picks at deploy time says so."""
     properties = dict(r.inputs)
     name_input = _NAME_INPUTS.get(r.type)
     if name_input and name_input not in properties:
         properties[name_input] = f"auto-named at deploy time (plan stand-in: {r.state.get(name_input)})"
-    for key in sorted(properties):
-        yield f"{INDENT * 3}{key}: {_value(key, properties[key])}"
+    return {key: value_text(key, properties[key]) for key in sorted(properties)}
+
+
+def flags(r: DeclaredResource) -> list[str]:
+    return ["protected" if r.protect else "not protected"] + (["retained on delete"] if r.retain_on_delete else [])
+
+
+def _resource(r: DeclaredResource) -> Iterator[str]:
+    yield f"{INDENT}+ {r.type}  {r.name}  [{', '.join(flags(r))}]"
+    for key, value in shown_properties(r).items():
+        yield f"{INDENT * 3}{key}: {value}"
 
 
 def _block(text: str) -> Iterator[str]:
@@ -67,7 +77,7 @@ def _evaluation(ev: Evaluation) -> Iterator[str]:
     yield "Stack outputs (values from the plan's stand-in provider where AWS or MinIO decides them)"
     width = max((len(k) for k in shown), default=0)
     for key, value in shown.items():
-        yield f"{INDENT}{key.ljust(width)}  {SECRET if key in ev.secret_outputs else _value(key, value)}"
+        yield f"{INDENT}{key.ljust(width)}  {SECRET if key in ev.secret_outputs else value_text(key, value)}"
     yield ""
     document = policy_document(ev)
     if document is None:
@@ -92,20 +102,25 @@ def _evaluation(ev: Evaluation) -> Iterator[str]:
         yield from _block(script)
 
 
+def status(verdict: Verdict) -> str:
+    """A verdict in one word: an advisory rule's violations warn, a mandatory rule's fail."""
+    if verdict.violations:
+        return "warn" if verdict.advisory else "FAIL"
+    return "n/a" if verdict.unknown else "pass"
+
+
 def _verdicts(plan: StackPlan) -> Iterator[str]:
     yield "Rules of the policy pack (mandatory unless marked advisory)"
     for verdict in plan.verdicts:
-        failed = "warn" if verdict.advisory else "FAIL"
-        status = failed if verdict.violations else ("n/a " if verdict.unknown else "pass")
         marker = " (advisory)" if verdict.advisory else ""
-        yield f"{INDENT}{status}  {verdict.rule}{marker}: {verdict.description}"
+        yield f"{INDENT}{status(verdict).ljust(4)}  {verdict.rule}{marker}: {verdict.description}"
         if verdict.unknown:
             yield f"{INDENT * 4}not decided: {verdict.unknown}"
         for v in verdict.violations:
             yield f"{INDENT * 4}- {v.resource or 'stack'}: {v.message}"
 
 
-def _shown_path(path: Path) -> str:
+def shown_path(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -114,7 +129,7 @@ def _shown_path(path: Path) -> str:
 
 def _stack(plan: StackPlan) -> Iterator[str]:
     config = plan.config
-    yield f"Stack {config.stack} ({_shown_path(config.path)}): offline plan in Pulumi's mock runtime; nothing is created"
+    yield f"Stack {config.stack} ({shown_path(config.path)}): offline plan in Pulumi's mock runtime; nothing is created"
     yield ""
     yield "Settings"
     width = max((len(k) for k in config.values), default=0)
