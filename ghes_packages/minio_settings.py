@@ -47,6 +47,8 @@ SERVER, SSL, USER, PASSWORD, REGION = (
 )
 # The provider deprecates these two in favour of minioUser and minioPassword.
 DEPRECATED = {_config_key("minio_access_key"): USER, _config_key("minio_secret_key"): PASSWORD}
+CREDENTIALS = frozenset({PASSWORD, *(k for k, v in DEPRECATED.items() if v == PASSWORD)})
+"""The provider settings that hold a credential: masked wherever a stack's settings are shown."""
 ALLOW_PLAIN_HTTP = "allowPlainHttp"
 # The provider's own defaults (its documentation of minioSsl and minioRegion), not the project's settings.
 DEFAULT_SSL = False

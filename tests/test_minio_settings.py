@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
+import yaml
 
 from ghes_packages import minio_settings
+from ghes_packages.exits import ExitCode
 from ghes_packages.plan.evaluation import Evaluation, evaluate
 from ghes_packages.settings import SettingsError, parse_settings
-from tests.helpers import MINIMAL, MINIMAL_MINIO, MINIO, MINIO_PASSWORD
+from tests.helpers import MINIMAL, MINIMAL_MINIO, MINIO, MINIO_PASSWORD, Result
 
 NS = "ghes-packages"
 SECRET_KEYS = {MINIO_PASSWORD}
@@ -155,3 +160,17 @@ def test_the_read_settings_are_the_providers_own() -> None:
 def test_the_sample_minio_stack_is_valid() -> None:
     settings = parse_settings(MINIO, "lab", secret_keys=SECRET_KEYS)
     assert settings.storage is minio_settings.Storage.MINIO and settings.minio is not None
+
+
+PLAIN_PASSWORD = "hunter2-written-in-plain-text"  # noqa: S105 - a test value
+
+
+@pytest.mark.parametrize("output", ["text", "json", "markdown"])
+def test_a_plain_text_password_is_refused_and_never_shown_by_the_plan(
+    tmp_path: Path, ghes: Callable[..., Result], output: str
+) -> None:
+    config = {**MINIMAL_MINIO, "minio:minioPassword": PLAIN_PASSWORD}
+    (tmp_path / "Pulumi.lab.yaml").write_text(yaml.safe_dump({"config": config}))
+    run = ghes("plan", "--stack", "lab", "--stacks-dir", str(tmp_path), "--format", output)
+    assert run.code == ExitCode.USAGE and "minio:minioPassword: must be a secret" in run.err, run.err
+    assert PLAIN_PASSWORD not in run.out + run.err, f"the {output} plan shows the plain-text MinIO password"

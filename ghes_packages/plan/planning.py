@@ -17,6 +17,7 @@ from typing import Any
 
 from ghes_packages.appliance_identity import HostKeyError, parse_host_key
 from ghes_packages.exits import ExitCode
+from ghes_packages.minio_settings import CREDENTIALS as MINIO_CREDENTIALS
 from ghes_packages.outputs import StackOutput
 from ghes_packages.plan.guardrails import Verdict, Violation, check
 from ghes_packages.project import PROGRAM
@@ -27,6 +28,11 @@ from .evaluation import DeclaredResource, Evaluation, evaluate
 
 SCRIPT_OUTPUT = StackOutput.GHES_CONFIGURE_SCRIPT
 POLICY_OUTPUT = StackOutput.POLICY_DOCUMENT
+
+
+# Provider settings that hold a credential (the AWS provider's own secret key and session token, MinIO's
+# password): a stack file may hold one in plain text by mistake; the plan refuses it but must not show it.
+CREDENTIAL_SETTINGS = frozenset({"aws:secretKey", "aws:token", *MINIO_CREDENTIALS})
 
 
 @dataclass
@@ -49,14 +55,16 @@ class StackPlan:
         return [v for verdict in self.verdicts if verdict.advisory for v in verdict.violations]
 
     def secrets(self) -> set[str]:
-        """Every secret value the evaluation produced: secret outputs and secret resource outputs."""
+        """Every secret value: credentials written in plain text in the stack file (refused, but still shown in
+        its settings), and what the evaluation produced: secret outputs and secret resource outputs."""
+        plain = {v for k, v in self.config.values.items() if k in CREDENTIAL_SETTINGS and k not in self.config.secure}
         if self.evaluation is None:
-            return set()
+            return {v for v in plain if v}
         ev = self.evaluation
         # Composite secret outputs (the script, the settings document) hold these values; masking these masks them.
         found = [ev.outputs.get(name) for name in ev.secret_outputs if name != SCRIPT_OUTPUT]
         found += [r.state.get(key) for r in ev.resources for key in r.additional_secret_outputs]
-        return {s for s in found if isinstance(s, str) and s}
+        return {s for s in [*found, *plain] if isinstance(s, str) and s}
 
 
 def _secure_problem(problem: str, secure: frozenset[str]) -> str:
