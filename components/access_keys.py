@@ -13,7 +13,7 @@ from typing import Any
 
 import pulumi
 
-from ghes_packages.access_keys import KeyGeneration
+from ghes_packages.access_keys import CREATED_FIELD, KEY_ID_FIELD, STATUS_FIELD, KeyGeneration
 
 KEY_SUFFIX = "-access-key"
 """An AWS key's logical name is the component's name, this, and `-N` for generation N."""
@@ -59,7 +59,7 @@ def generations_output(keys: Sequence[IssuedKey]) -> pulumi.Output[dict[str, dic
 
         def shape(values: list[Any]) -> dict[str, Any]:
             key_id, date = values
-            return {"accessKeyId": key_id, "status": status, **({"createDate": date} if date else {})}
+            return {KEY_ID_FIELD: key_id, STATUS_FIELD: status, **({CREATED_FIELD: date} if date else {})}
 
         return pulumi.Output.all(key.key_id, key.create_date).apply(shape)
 

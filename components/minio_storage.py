@@ -10,6 +10,7 @@ import pulumi
 import pulumi_minio as minio
 
 from ghes_packages.access_keys import KeyGeneration, KeyStatus
+from ghes_packages.outputs import StackOutput
 from ghes_packages.settings import BUCKET_SUFFIX, Settings
 
 from .access_keys import SERVICE_ACCOUNT_SUFFIX, IssuedKey, generations_output, key_name, key_options, newest
@@ -89,14 +90,14 @@ class MinioPackagesStorage(pulumi.ComponentResource):
         self.access_keys = generations_output(keys)
         self.register_outputs(
             {
-                "bucketName": self.bucket_name,
-                "bucketArn": self.bucket_arn,
-                "iamUserName": self.iam_user_name,
-                "policyDocument": self.policy_document,
-                "accessKeyId": self.access_key_id,
-                "secretAccessKey": self.secret_access_key,
-                "accessKeyGeneration": self.access_key_generation,
-                "accessKeys": self.access_keys,
+                StackOutput.BUCKET_NAME: self.bucket_name,
+                StackOutput.BUCKET_ARN: self.bucket_arn,
+                StackOutput.IAM_USER_NAME: self.iam_user_name,
+                StackOutput.POLICY_DOCUMENT: self.policy_document,
+                StackOutput.ACCESS_KEY_ID: self.access_key_id,
+                StackOutput.SECRET_ACCESS_KEY: self.secret_access_key,
+                StackOutput.ACCESS_KEY_GENERATION: self.access_key_generation,
+                StackOutput.ACCESS_KEYS: self.access_keys,
             }
         )
 

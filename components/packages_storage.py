@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ghes_packages.access_keys import KeyGeneration
+from ghes_packages.outputs import StackOutput
 from ghes_packages.settings import BUCKET_SUFFIX, USER_SUFFIX, Settings
 
 from .access_keys import IssuedKey, generations_output, key_name, key_options, newest
@@ -100,15 +101,15 @@ class PackagesStorage(pulumi.ComponentResource):
         self.access_keys = generations_output(keys)
         self.register_outputs(
             {
-                "bucketName": self.bucket_name,
-                "bucketArn": self.bucket_arn,
-                "iamUserName": self.iam_user_name,
-                "iamUserArn": self.iam_user_arn,
-                "policyDocument": self.policy_document,
-                "accessKeyId": self.access_key_id,
-                "secretAccessKey": self.secret_access_key,
-                "accessKeyGeneration": self.access_key_generation,
-                "accessKeys": self.access_keys,
+                StackOutput.BUCKET_NAME: self.bucket_name,
+                StackOutput.BUCKET_ARN: self.bucket_arn,
+                StackOutput.IAM_USER_NAME: self.iam_user_name,
+                StackOutput.IAM_USER_ARN: self.iam_user_arn,
+                StackOutput.POLICY_DOCUMENT: self.policy_document,
+                StackOutput.ACCESS_KEY_ID: self.access_key_id,
+                StackOutput.SECRET_ACCESS_KEY: self.secret_access_key,
+                StackOutput.ACCESS_KEY_GENERATION: self.access_key_generation,
+                StackOutput.ACCESS_KEYS: self.access_keys,
             }
         )
 

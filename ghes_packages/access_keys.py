@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .errors import shown
+
 DEFAULT_MAX_KEY_AGE_DAYS = 90
 """The key age past which the pack warns and `status` says so (CIS and AWS guidance flag keys over 90 days)."""
+SETTING = "accessKeys"
+"""The setting's name in the project's namespace."""
+KEY_ID_FIELD, STATUS_FIELD, CREATED_FIELD = "accessKeyId", "status", "createDate"
+"""The fields of each generation in the `accessKeys` stack output."""
 MAX_GENERATIONS = 2
 """AWS allows two access keys per IAM user."""
 _GENERATION = re.compile(r"[1-9][0-9]{0,5}")
@@ -67,10 +73,10 @@ def parse_access_keys(value: Any) -> tuple[KeyGeneration, ...]:
     for number, status in value.items():
         if not isinstance(number, str) or not _GENERATION.fullmatch(number):
             raise AccessKeysError(
-                f"generation {json.dumps(number)} must be a whole number from 1, written without zeros in front"
+                f"generation {shown(number)} must be a whole number from 1, written without zeros in front"
             )
         if status not in tuple(KeyStatus):
-            raise AccessKeysError(f'generation {number} must be "active" or "inactive" (got {json.dumps(status)})')
+            raise AccessKeysError(f'generation {number} must be "active" or "inactive" (got {shown(status)})')
         generations.append(KeyGeneration(int(number), KeyStatus(status)))
     generations.sort()
     if len(generations) > MAX_GENERATIONS:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import enum
 import ipaddress
-import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pulumi_minio.config.vars import _ExportableConfig as _ProviderConfig
 
+from .errors import shown
 from .names import hostname_problem
 from .project import PROJECT, REGION_KEY
 
@@ -118,7 +118,7 @@ def _boolean(p: Parser, key: str, default: bool) -> bool | None:
         return value
     if value in ("true", "false"):
         return bool(value == "true")
-    p.fail(key, f"must be true or false (got {json.dumps(value)})")
+    p.fail(key, f"must be true or false (got {shown(value)})")
     return None
 
 
@@ -128,7 +128,7 @@ def _text(p: Parser, key: str, what: str) -> str | None:
         fail(key, f"is required on a MinIO stack: {what}")
         return None
     if not isinstance(value, str):
-        fail(key, f"must be a string (got {json.dumps(value)})")
+        fail(key, f"must be a string (got {shown(value)})")
         return None
     return value.strip()
 
@@ -140,23 +140,23 @@ def _server(p: Parser) -> str | None:
         return None
     shape = "must be HOST:PORT, e.g. minio.example.com:9000"
     if "/" in value or "@" in value or any(c.isspace() for c in value):
-        fail(SERVER, f"{shape}, without scheme, path or user (got {json.dumps(value)})")
+        fail(SERVER, f"{shape}, without scheme, path or user (got {shown(value)})")
         return None
     try:
         parts = urlsplit(f"//{value}")
         port = parts.port
     except ValueError:
-        fail(SERVER, f"{shape}, with a port from 1 to 65535 (got {json.dumps(value)})")
+        fail(SERVER, f"{shape}, with a port from 1 to 65535 (got {shown(value)})")
         return None
     host = parts.hostname or ""
     if port is None or not 1 <= port <= 65535:
-        fail(SERVER, f"{shape}, with a port from 1 to 65535 (got {json.dumps(value)})")
+        fail(SERVER, f"{shape}, with a port from 1 to 65535 (got {shown(value)})")
         return None
     try:
         ipaddress.ip_address(host)
     except ValueError:
         if not host or hostname_problem(host):
-            fail(SERVER, f"{shape}, where HOST is a DNS name or an IP address (got {json.dumps(value)})")
+            fail(SERVER, f"{shape}, where HOST is a DNS name or an IP address (got {shown(value)})")
             return None
     return value
 
@@ -199,7 +199,7 @@ def _minio(p: Parser, stack: str, secret_keys: Collection[str]) -> Target:
         fail(PASSWORD, f"must be a secret, never plain text in a stack file: `pulumi config set --secret {PASSWORD}`")
     region = raw.get(REGION, DEFAULT_REGION)
     if not isinstance(region, str) or not _REGION.fullmatch(region.strip()):
-        fail(REGION, f"must be a MinIO region name: a letter, then letters, digits, - or _ (got {json.dumps(region)})")
+        fail(REGION, f"must be a MinIO region name: a letter, then letters, digits, - or _ (got {shown(region)})")
         region = DEFAULT_REGION
     if server is None or user is None:
         return Target(Storage.MINIO)
@@ -218,7 +218,7 @@ def parse_target(p: Parser, stack: str, secret_keys: Collection[str]) -> Target:
     storage = next((s for s in Storage if isinstance(value, str) and value.strip() == s.value), None)
     if storage is None:
         choices = " or ".join(s.value for s in Storage)
-        fail(f"{PROJECT}:storage", f"must be {choices} (got {json.dumps(value)})")
+        fail(f"{PROJECT}:storage", f"must be {choices} (got {shown(value)})")
         return Target(None)
     if storage is Storage.MINIO:
         return _minio(p, stack, secret_keys)

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from .errors import shown
 from .regions import PARTITION_PATTERN, supported_partition
 
 BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
@@ -78,7 +79,7 @@ def hostname_problem(name: str) -> str | None:
     if not name.isascii() or len(name) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
         return (
             "must be a DNS name: dot-separated labels of ASCII letters, digits and inner hyphens, 1 to 63 characters "
-            f"each, at most 253 in all (e.g. ghes.example.com; got {json.dumps(name)})"
+            f"each, at most 253 in all (e.g. ghes.example.com; got {shown(name)})"
         )
     return None
 
@@ -97,7 +98,7 @@ def iam_path_problem(path: str) -> str | None:
     if not _IAM_PATH.fullmatch(path) or "//" in path or len(path) > MAX_IAM_PATH:
         return (
             f"must be / or start and end with /, without //, in printable ASCII (no spaces), at most {MAX_IAM_PATH} "
-            f"characters, e.g. /ghes/ (got {json.dumps(path)})"
+            f"characters, e.g. /ghes/ (got {shown(path)})"
         )
     return None
 
@@ -122,21 +123,21 @@ def kms_key_arn_problem(arn: str, region: str | None) -> str | None:
     """Why `arn` is not a KMS key that can encrypt a bucket in `region` (None: unknown, skip), or None if it is."""
     parts = _arn_parts(arn)
     if parts is None or parts[2] != "kms":
-        return f"must be a KMS key ARN, {KMS_KEY_SHAPE} (got {json.dumps(arn)})"
+        return f"must be a KMS key ARN, {KMS_KEY_SHAPE} (got {shown(arn)})"
     _, partition, _, key_region, account, resource = parts
     if why := _partition_problem(partition, region):
         return why
     if region is not None and key_region != region:
-        return f"must be a key in the bucket's region {region} (got {json.dumps(key_region)})"
+        return f"must be a key in the bucket's region {region} (got {shown(key_region)})"
     if not re.fullmatch(_ACCOUNT, account, re.ASCII):
-        return f"has the account id {json.dumps(account)}; an AWS account id is 12 digits"
+        return f"has the account id {shown(account)}; an AWS account id is 12 digits"
     kind, _, key_id = resource.partition("/")
     if kind != "key":
-        return f"must name a key ({KMS_KEY_SHAPE}), not {json.dumps(kind)}: give the ARN of the key an alias points to"
+        return f"must name a key ({KMS_KEY_SHAPE}), not {shown(kind)}: give the ARN of the key an alias points to"
     if not _KEY_ID.fullmatch(key_id):
-        return f"has the key id {json.dumps(key_id)}; a KMS key id is a lowercase UUID or mrk- and 32 hex digits"
+        return f"has the key id {shown(key_id)}; a KMS key id is a lowercase UUID or mrk- and 32 hex digits"
     if not KMS_KEY_ARN.fullmatch(arn):
-        return f"must be a KMS key ARN, {KMS_KEY_SHAPE} (got {json.dumps(arn)})"
+        return f"must be a KMS key ARN, {KMS_KEY_SHAPE} (got {shown(arn)})"
     return None
 
 
@@ -144,20 +145,20 @@ def policy_arn_problem(arn: str, region: str | None) -> str | None:
     """Why `arn` is not an IAM managed policy usable in `region`'s partition (None: unknown, skip), or None if it is."""
     parts = _arn_parts(arn)
     if parts is None or parts[2] != "iam" or parts[3] or not parts[5].startswith("policy/"):
-        return f"must be an IAM policy ARN, {POLICY_SHAPE} (got {json.dumps(arn)})"
+        return f"must be an IAM policy ARN, {POLICY_SHAPE} (got {shown(arn)})"
     _, partition, _, _, account, resource = parts
     if not re.fullmatch(PARTITION_PATTERN, partition):
-        return f"is in the partition {json.dumps(partition)}, which is not supported (must be {POLICY_SHAPE})"
+        return f"is in the partition {shown(partition)}, which is not supported (must be {POLICY_SHAPE})"
     if why := _partition_problem(partition, region):
         return why
     if account != "aws" and not re.fullmatch(_ACCOUNT, account, re.ASCII):
-        return f"has the account id {json.dumps(account)}; an AWS account id is 12 digits (or aws, for AWS managed policies)"
+        return f"has the account id {shown(account)}; an AWS account id is 12 digits (or aws, for AWS managed policies)"
     path, _, name = resource.removeprefix("policy").rpartition("/")
     if why := iam_path_problem(f"{path}/"):
         return f"has a policy path that IAM refuses: it {why}"
     if not 1 <= len(name) <= MAX_POLICY_NAME or not _IAM_NAME.fullmatch(name):
         return (
-            f"has the policy name {json.dumps(name)}; IAM allows 1 to {MAX_POLICY_NAME} ASCII letters, digits and "
+            f"has the policy name {shown(name)}; IAM allows 1 to {MAX_POLICY_NAME} ASCII letters, digits and "
             "+ = , . @ _ -"
         )
     return None
@@ -169,13 +170,13 @@ def _tag_text_ok(text: str) -> bool:
 
 def tag_problem(key: str, value: str) -> str | None:
     """Why S3 or IAM would refuse the tag `key`=`value`, or None if both accept it."""
-    shown = json.dumps(key)
+    quoted = shown(key)
     if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
-        return f"tag key {shown} must be 1 to 128 characters and must not start with 'aws:'"
+        return f"tag key {quoted} must be 1 to 128 characters and must not start with 'aws:'"
     if len(value) > 256:
-        return f"tag {shown} has a value longer than 256 characters"
+        return f"tag {quoted} has a value longer than 256 characters"
     if not (_tag_text_ok(key) and _tag_text_ok(value)):
-        return f"tag {shown} may hold only letters, digits, spaces and _ . : / = + - @"
+        return f"tag {quoted} may hold only letters, digits, spaces and _ . : / = + - @"
     return None
 
 

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from .access_keys import CREATED_FIELD, KEY_ID_FIELD, STATUS_FIELD, KeyStatus
 from .errors import CliError
 from .names import bucket_name_problem, hostname_problem
 from .outputs import SECRET_OUTPUTS, SECRET_PLACEHOLDER, StackOutput
@@ -77,6 +78,20 @@ def _url_problem(url: str) -> str | None:
     return None if port is None or port > 0 else "has port 0"
 
 
+def _access_keys_problem(value: Any) -> str | None:
+    """Why an `accessKeys` output is not generation -> {accessKeyId, status[, createDate]}, or None."""
+    for generation, entry in value.items():
+        if not (isinstance(generation, str) and generation.isascii() and generation.isdigit()):
+            return f"has the generation {json.dumps(generation)}, not a whole number"
+        if not isinstance(entry, dict) or not isinstance(entry.get(KEY_ID_FIELD), str):
+            return f"generation {generation} has no {KEY_ID_FIELD}"
+        if entry.get(STATUS_FIELD) not in tuple(KeyStatus):
+            return f"generation {generation}'s {STATUS_FIELD} is not {' or '.join(KeyStatus)}"
+        if not isinstance(entry.get(CREATED_FIELD, ""), str):
+            return f"generation {generation}'s {CREATED_FIELD} is not text"
+    return None
+
+
 def _shape_problem(name: str, value: str) -> str | None:
     """Why a one-line output does not have the shape AWS or the appliance gives it, or None."""
     if name in (StackOutput.BUCKET_NAME, StackOutput.ACTIONS_BUCKET_NAME):
@@ -135,6 +150,8 @@ def check_outputs(outputs: Mapping[str, Any], required: Collection[StackOutput])
         expected = _TYPES.get(name, str)
         if not isinstance(value, expected) or isinstance(value, bool):
             problems.append(f"{name} must be {_EXPECTED[expected]} (got {_type_name(value)})")
+        elif name == StackOutput.ACCESS_KEYS and (why := _access_keys_problem(value)):
+            problems.append(f"{name} {why}")
         elif why := _text_problem(name, value) or (_shape_problem(name, value) if isinstance(value, str) else None):
             problems.append(f"{name} {why} (got {_shown(value, secrets)})")
         elif name not in SECRET_OUTPUTS and any(secret in text for secret in secrets for text in _strings(value)):

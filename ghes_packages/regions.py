@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .errors import shown
+
 SUPPORTED_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 """The partitions whose S3 endpoint is `https://s3.REGION.DNS-SUFFIX`, as GHES's service URL wants it.
 The ISO partitions (and others botocore knows) are not supported: their endpoints and IAM differ."""
@@ -88,9 +90,9 @@ def _closest(wanted: str, candidates: list[str], cutoff: float = 0.8) -> list[st
 def region_problem(region: str) -> str | None:
     """Why `region` is not a region of a supported partition that botocore knows, or None if it is."""
     partition = partition_of(region)
-    shown, supported = json.dumps(region), ", ".join(SUPPORTED_PARTITIONS)
+    quoted, supported = shown(region), ", ".join(SUPPORTED_PARTITIONS)
     if partition is not None and not partition.supported:
-        return f"{shown} is in the {partition.name} partition, which is not supported: only {supported}"
+        return f"{quoted} is in the {partition.name} partition, which is not supported: only {supported}"
     if partition is not None and region in partition.regions:
         return None
     close = _closest(region.lower(), supported_regions())
@@ -98,17 +100,17 @@ def region_problem(region: str) -> str | None:
     known = f"botocore {botocore_version()}"
     if partition is not None:
         return (
-            f"{shown} is not a region {known} lists in the {partition.name} partition{hint}; it may be newer than that "
+            f"{quoted} is not a region {known} lists in the {partition.name} partition{hint}; it may be newer than that "
             f"botocore: if so, upgrade it (uv lock --upgrade-package {_BOTOCORE})"
         )
-    return f"{shown} is not an AWS region{hint}: use a region {known} lists in the {supported} partitions"
+    return f"{quoted} is not an AWS region{hint}: use a region {known} lists in the {supported} partitions"
 
 
 def supported_partition(region: str) -> Partition:
     """The supported partition of a valid region (see region_problem); ValueError otherwise."""
     partition = partition_of(region)
     if partition is None or not partition.supported or region not in partition.regions:
-        raise ValueError(f"not a supported AWS region: {json.dumps(region)}")
+        raise ValueError(f"not a supported AWS region: {shown(region)}")
     return partition
 
 

@@ -18,8 +18,10 @@ import pulumi
 from ghes_packages.appliance_identity import identity_problems
 from ghes_packages.project import PROJECT, REGION_KEY
 
+from .access_keys import SETTING as ACCESS_KEYS_SETTING
 from .access_keys import AccessKeysError, KeyGeneration, parse_access_keys
 from .declarations import declarations, unknown_keys
+from .errors import shown
 from .minio_settings import MinioSettings, Storage, auto_name_suffix, parse_target, without_aws_settings
 from .names import (
     MAX_TAGS,
@@ -121,7 +123,7 @@ class _Parser:
             self.fail(f"{PROJECT}:{name}", f"is not set: {declarations()[name].description}")
             return None
         if not isinstance(value, str):
-            self.fail(f"{PROJECT}:{name}", f"must be a string (got {json.dumps(value)})")
+            self.fail(f"{PROJECT}:{name}", f"must be a string (got {shown(value)})")
             return None
         if declarations()[name].required and not value.strip():
             self.fail(f"{PROJECT}:{name}", f"is empty: {declarations()[name].description}")
@@ -137,7 +139,7 @@ class _Parser:
             return value
         if value in ("true", "false"):
             return bool(value == "true")
-        self.fail(f"{PROJECT}:{name}", f"must be true or false (got {json.dumps(value)})")
+        self.fail(f"{PROJECT}:{name}", f"must be true or false (got {shown(value)})")
         return bool(declarations()[name].default)
 
     def days(self, name: str) -> int:
@@ -149,7 +151,7 @@ class _Parser:
         elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
             number = int(value)
         if number is None or not low <= number <= high:
-            self.fail(f"{PROJECT}:{name}", f"must be a whole number of days, {low} to {high} (got {json.dumps(value)})")
+            self.fail(f"{PROJECT}:{name}", f"must be a whole number of days, {low} to {high} (got {shown(value)})")
             return int(declarations()[name].default)
         return number
 
@@ -175,18 +177,18 @@ class _Parser:
 
 
     def access_keys(self) -> tuple[KeyGeneration, ...]:
-        key, value = f"{PROJECT}:accessKeys", self.value("accessKeys")
+        key, value = f"{PROJECT}:{ACCESS_KEYS_SETTING}", self.value(ACCESS_KEYS_SETTING)
         try:
             return parse_access_keys(value)
         except AccessKeysError as error:
             self.fail(key, str(error))
-            return parse_access_keys(declarations()["accessKeys"].default)
+            return parse_access_keys(declarations()[ACCESS_KEYS_SETTING].default)
 
 
 def _region(p: _Parser, region: Any) -> str:
     """The validated region, or "" after reporting why it is not one."""
     if not isinstance(region, str) or not region.strip():
-        got = "not set" if region is None else f"got {json.dumps(region)}"
+        got = "not set" if region is None else f"got {shown(region)}"
         partitions = f"{', '.join(SUPPORTED_PARTITIONS[:-1])} or {SUPPORTED_PARTITIONS[-1]}"
         p.fail(REGION_KEY, f"is required: an AWS region such as eu-west-1, in the {partitions} partition ({got})")
         return ""
@@ -221,7 +223,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: Collection[s
 
     bucket = p.optional("bucketName")
     if bucket and (why := bucket_name_problem(bucket)):
-        p.fail(f"{PROJECT}:bucketName", f"{json.dumps(bucket)} is not a valid S3 bucket name: it {why}")
+        p.fail(f"{PROJECT}:bucketName", f"{shown(bucket)} is not a valid S3 bucket name: it {why}")
     if bucket is None:
         # Auto-naming appends a unique suffix to the logical name; the result must still be a bucket name.
         derived = f"{PROJECT}-{stack}{BUCKET_SUFFIX}{auto_name_suffix(target.storage)}"
@@ -240,11 +242,11 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: Collection[s
 
     actions = p.optional("actionsBucketName")
     if actions and (why := bucket_name_problem(actions)):
-        p.fail(f"{PROJECT}:actionsBucketName", f"{json.dumps(actions)} is not a valid S3 bucket name: it {why}")
+        p.fail(f"{PROJECT}:actionsBucketName", f"{shown(actions)} is not a valid S3 bucket name: it {why}")
     if bucket and actions and bucket == actions:
         p.fail(
             f"{PROJECT}:bucketName",
-            f"{json.dumps(bucket)} is the Actions bucket (actionsBucketName); Packages needs a dedicated bucket of its own",
+            f"{shown(bucket)} is the Actions bucket (actionsBucketName); Packages needs a dedicated bucket of its own",
         )
 
     # The ARNs are compared with the region only when it is valid (an invalid one is reported already).

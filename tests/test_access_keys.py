@@ -7,6 +7,8 @@ import json
 import pytest
 
 from ghes_packages.appliance.ghe_config import GheConfigKey
+from ghes_packages.errors import CliError
+from ghes_packages.output_checks import check_outputs
 from ghes_packages.plan.evaluation import Evaluation, evaluate
 from ghes_packages.resource_types import ACCESS_KEY
 from ghes_packages.settings import SettingsError
@@ -115,3 +117,15 @@ def test_a_bad_value_is_one_line_and_nothing_is_declared(value: dict[str, object
     assert problem.startswith(f"{SETTING}: ") and expected in problem, problem
     assert "\n" not in problem
     assert evaluation.resources == [], "nothing may be declared when accessKeys is invalid"
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [{"1": "active"}, {"1": {"status": "active"}}, {"1": {"accessKeyId": "AKIA1", "status": "on"}}, {"x": {}}],
+    ids=["not-an-object", "no-key-id", "bad-status", "bad-generation"],
+)
+def test_an_access_keys_output_of_the_wrong_shape_is_one_line(entries: dict[str, object]) -> None:
+    outputs = {**_run({"1": "active"}).outputs, "accessKeys": entries}
+    with pytest.raises(CliError) as raised:
+        check_outputs(outputs, ())
+    assert str(raised.value).startswith("stack outputs: accessKeys ") and "\n" not in str(raised.value)

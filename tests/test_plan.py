@@ -31,7 +31,7 @@ def plan(*args: str) -> Result:
 def assert_no_secret(run: Result, *stacks: str) -> None:
     # The AWS access key's secret; on MinIO, the service account's secret key and the user's own secret.
     for stack in stacks:
-        for holder in ("access-key-1", "service-account", "user"):
+        for holder in ("access-key-1", "service-account-1", "user"):
             secret = mock_secret_access_key(stack, f"ghes-packages-{stack}-{holder}")
             assert secret not in run.out + run.err, f"the secret of {stack}'s {holder} leaked"
 

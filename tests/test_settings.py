@@ -296,3 +296,11 @@ def test_service_url_follows_the_partition() -> None:
     assert parse_settings(MINIMAL, "dev").service_url == "https://s3.eu-west-1.amazonaws.com"
     china = parse_settings({**MINIMAL, "aws:region": "cn-northwest-1"}, "dev")
     assert china.service_url == "https://s3.cn-northwest-1.amazonaws.com.cn"
+
+
+@pytest.mark.parametrize("key", [f"{NS}:hostname", f"{NS}:bucketName", f"{NS}:userPath", "aws:region"])
+def test_a_huge_bad_value_is_quoted_short_in_its_one_line(key: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        parse_settings({**MINIMAL, key: "x/" * 50_000}, "dev")
+    (problem,) = [p for p in raised.value.problems if p.startswith(key)]
+    assert len(problem) < 500, f"{key}: a problem line must quote a bad value short, got {len(problem)} characters"

@@ -49,3 +49,22 @@ def test_the_prod_stack_declares_no_urn_beyond_the_pinned_ones(prod: Evaluation)
     pinned = {RENAMED.get(urn, urn) for urn in PROD_URNS}
     extra = {r.urn for r in prod.resources} - pinned
     assert extra == set(), f"new URNs: pin them here (and alias any rename): {sorted(extra)}"
+
+
+_MINIO = "urn:pulumi:lab::ghes-packages::ghes-packages:storage:MinioPackagesStorage"
+LAB_URNS = {
+    "urn:pulumi:lab::ghes-packages::pulumi:pulumi:Stack$ghes-packages:storage:MinioPackagesStorage::ghes-packages-lab",
+    f"{_MINIO}$minio:index/s3Bucket:S3Bucket::ghes-packages-lab-bucket",
+    f"{_MINIO}$minio:index/s3BucketVersioning:S3BucketVersioning::ghes-packages-lab-versioning",
+    f"{_MINIO}$minio:index/ilmPolicy:IlmPolicy::ghes-packages-lab-lifecycle",
+    f"{_MINIO}$minio:index/iamUser:IamUser::ghes-packages-lab-user",
+    f"{_MINIO}$minio:index/iamPolicy:IamPolicy::ghes-packages-lab-policy",
+    f"{_MINIO}$minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::ghes-packages-lab-policy-attachment",
+    f"{_MINIO}$minio:index/iamServiceAccount:IamServiceAccount::ghes-packages-lab-service-account-1",
+}
+
+
+def test_the_minio_stack_declares_exactly_the_pinned_urns(minio: Evaluation) -> None:
+    # MinIO stacks are new in this version; from now on their URNs are a contract like the AWS ones.
+    declared = {r.urn for r in minio.resources}
+    assert declared == LAB_URNS, f"renamed or new: {sorted(declared ^ LAB_URNS)} (a rename needs an alias)"

@@ -1,8 +1,4 @@
 """Every command the workflows run exists: a Makefile target, or a `ghes-packages` command with those options.
-
-NOTE for the lead: the cases for `status` (issue 11), `rotate` (issue 12) and `configure --stack` without
-`--host` (issue 11 makes the host default to the stack's applianceAddress) FAIL until those land. That is
-intended: the workflows call them as the issues specify, and nothing here is stubbed.
 """
 
 from __future__ import annotations
@@ -62,7 +58,6 @@ def test_every_make_call_names_real_targets(call: tuple[RunStep, list[str]]) -> 
     assert targets and not missing, f"{step.workflow} step {step.step!r} runs make targets {missing or args} not in Makefile"
 
 
-# Expected to FAIL for `status`, `rotate` and `configure` without --host until issues 11 and 12 land (see above).
 @pytest.mark.parametrize("call", GHES_CALLS, ids=[_id(c) for c in GHES_CALLS])
 def test_every_ghes_packages_call_parses_with_the_real_parser(call: tuple[RunStep, list[str]]) -> None:
     step, args = call

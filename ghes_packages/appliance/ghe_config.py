@@ -46,7 +46,7 @@ NO_APPLY_ARGUMENT = "--no-apply"
 FORCE_APPLY_ARGUMENT = "--force-apply"
 """Script argument: apply even when this run wrote nothing (an earlier `--no-apply` run wrote the values)."""
 
-UP_TO_DATE = "ghes-packages: every setting already up to date: ghe-config-apply not run (--force-apply runs it)"
+UP_TO_DATE = f"ghes-packages: every setting already up to date: {APPLY_COMMAND} not run ({FORCE_APPLY_ARGUMENT} runs it)"
 """The script's line on stderr when it wrote nothing and so skipped the apply; `configure` reports it."""
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ghes_packages.access_keys import DEFAULT_MAX_KEY_AGE_DAYS, key_age_days
+from ghes_packages.access_keys import CREATED_FIELD, DEFAULT_MAX_KEY_AGE_DAYS, KEY_ID_FIELD, key_age_days
 from ghes_packages.errors import CliError
 from ghes_packages.exits import ExitCode
 from ghes_packages.outputs import StackOutput
@@ -72,7 +72,7 @@ def key_age(outputs: Mapping[str, Any], max_age_days: int) -> KeyAge | None:
     """The emitted key's age, or None when the stack does not say when it was made (MinIO, older stacks)."""
     generation = outputs.get(StackOutput.ACCESS_KEY_GENERATION)
     entry = (outputs.get(StackOutput.ACCESS_KEYS) or {}).get(str(generation)) or {}
-    created, key_id = entry.get("createDate"), entry.get("accessKeyId")
+    created, key_id = entry.get(CREATED_FIELD), entry.get(KEY_ID_FIELD)
     if not isinstance(created, str) or not isinstance(key_id, str) or not isinstance(generation, int):
         return None
     age = key_age_days(created)

@@ -8,7 +8,7 @@ from ghes_packages.exits import ExitCode
 from ghes_packages.verify import DEFAULT_WAIT_SECONDS
 
 from .appliance import add_ssh_options, ssh_target
-from .common import Parser, seconds
+from .common import Parser, name, seconds
 
 
 def add_rotate(subparsers: argparse._SubParsersAction[Parser]) -> None:
@@ -26,7 +26,9 @@ def add_rotate(subparsers: argparse._SubParsersAction[Parser]) -> None:
             f"{ExitCode.USAGE}: a bad option or setting; else configure's and verify's codes (docs/exit-codes.md)."
         ),
     )
-    parser.add_argument("--stack", required=True, metavar="NAME", help="the stack whose key to rotate")
+    parser.add_argument(
+        "--stack", required=True, metavar="NAME", type=name("stack name"), help="the stack whose key to rotate"
+    )
     parser.add_argument("--finish", action="store_true", help="remove the inactive generation (after the grace period)")
     parser.add_argument("--dry-run", action="store_true", help="print the steps it would take; change nothing")
     parser.add_argument(
