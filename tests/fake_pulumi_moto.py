@@ -19,10 +19,9 @@ import json
 import os
 import sys
 import urllib.parse
-import urllib.request
-from xml.etree import ElementTree
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from ghes_packages.appliance.ghe_config import GheConfigKey
 
@@ -54,17 +53,17 @@ def key_statuses(state: dict[str, Any]) -> dict[str, str]:
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
+    from botocore.httpsession import URLLib3Session
 
     body = urllib.parse.urlencode({"Action": "ListAccessKeys", "UserName": state["user"], "Version": "2010-05-08"})
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     request = AWSRequest("POST", state["moto_url"] + "/", data=body, headers=headers)
     SigV4Auth(Credentials(*state["admin"]), "iam", state["outputs"]["region"]).add_auth(request)
-    prepared = urllib.request.Request(request.url, data=body.encode(), headers=dict(request.headers), method="POST")
-    with urllib.request.urlopen(prepared, timeout=10) as response:  # noqa: S310 - the test's http://127.0.0.1:PORT
-        tree = ElementTree.fromstring(response.read())
-    members = (
-        {child.tag.rsplit("}", 1)[-1]: child.text or "" for child in member} for member in tree.iter() if member.tag.endswith("member")
-    )
+    response = URLLib3Session().send(request.prepare())
+    if response.status_code != 200:
+        sys.exit(f"fake pulumi: moto's ListAccessKeys answered {response.status_code}: {response.text}")
+    tree = ElementTree.fromstring(response.content)  # noqa: S314 - moto on 127.0.0.1, started by the test
+    members = ({c.tag.rsplit("}", 1)[-1]: c.text or "" for c in m} for m in tree.iter() if m.tag.endswith("member"))
     return {m["AccessKeyId"]: m["Status"] for m in members if "AccessKeyId" in m}
 
 
