@@ -5,12 +5,13 @@ It answers the four calls rotate makes (`config get`, `config set`, `up`, `stack
 generation got, and the outputs. `up` reconciles moto's IAM with the `accessKeys` setting as the real
 program would (create a generation's key, set its status, delete a removed generation's key) and logs the
 policy-pack flag it was given. Before and after every call it checks the invariant a rotation must keep:
-the key the appliance holds (FAKE_APPLIANCE_STATE's settings) is active in moto; a breach is appended to
+the key the appliance holds (the file FAKE_APPLIANCE_KEY_FILE, the stand-in appliance's
+`secrets.packages.aws-access-key`) is active in moto; a breach is appended to
 FAKE_PULUMI_BREACHES. Every call's arguments are appended to FAKE_PULUMI_CALLS.
 
 Run as `python fake_pulumi_moto.py ARGS...` through a `pulumi` wrapper on PATH (tests/helpers.py,
 `fake_pulumi_moto`). Each call is a fresh process, as the real CLI's are, so it stays cheap: the invariant
-is read with one signed request, and boto3 is loaded only by `up`.
+is read with one signed request, boto3 is loaded only by `up`, and the project (which loads jinja2) not at all.
 """
 
 from __future__ import annotations
@@ -23,11 +24,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from ghes_packages.appliance.ghe_config import GheConfigKey
-
 SETTING = "ghes-packages:accessKeys"
 DEFAULT = '{"1":"active"}'
-APPLIANCE_KEY = GheConfigKey.AWS_ACCESS_KEY.value
 
 
 def _iam(state: dict[str, Any]) -> Any:
@@ -68,7 +66,7 @@ def key_statuses(state: dict[str, Any]) -> dict[str, str]:
 
 
 def _check_invariant(state: dict[str, Any], moment: str) -> None:
-    held_file = Path(os.environ["FAKE_APPLIANCE_STATE"]) / "settings" / APPLIANCE_KEY
+    held_file = Path(os.environ["FAKE_APPLIANCE_KEY_FILE"])
     if not held_file.exists():
         return
     held = held_file.read_text()

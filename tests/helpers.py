@@ -180,7 +180,7 @@ def fake_pulumi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: dict[s
 
 def fake_pulumi_moto(folder: Path) -> Path:
     """A folder holding a `pulumi` that runs tests/fake_pulumi_moto.py (the stand-in backed by moto); put it first
-    on PATH. The stand-in reads FAKE_PULUMI_STATE, FAKE_PULUMI_CALLS, FAKE_PULUMI_BREACHES, FAKE_APPLIANCE_STATE."""
+    on PATH. The stand-in reads FAKE_PULUMI_STATE, FAKE_PULUMI_CALLS, FAKE_PULUMI_BREACHES, FAKE_APPLIANCE_KEY_FILE."""
     folder.mkdir()
     stand_in = Path(__file__).resolve().parent / "fake_pulumi_moto.py"
     (folder / "pulumi").write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} {shlex.quote(str(stand_in))} "$@"\n')
