@@ -69,6 +69,7 @@ __all__ = [
     "code_strings",
     "evaluate_stack",
     "fake_pulumi",
+    "fake_pulumi_moto",
     "project_sources",
     "run_in_process",
     "run_process",
@@ -181,6 +182,16 @@ def fake_pulumi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: dict[s
     (folder / "pulumi").chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
     return log
+
+
+def fake_pulumi_moto(folder: Path) -> Path:
+    """A folder holding a `pulumi` that runs tests/fake_pulumi_moto.py (the stand-in backed by moto); put it first
+    on PATH. The stand-in reads FAKE_PULUMI_STATE, FAKE_PULUMI_CALLS, FAKE_PULUMI_BREACHES, FAKE_APPLIANCE_KEY_FILE."""
+    folder.mkdir()
+    stand_in = Path(__file__).resolve().parent / "fake_pulumi_moto.py"
+    (folder / "pulumi").write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} {shlex.quote(str(stand_in))} "$@"\n')
+    (folder / "pulumi").chmod(0o755)
+    return folder
 
 
 # --- calling the policy pack's rules as the engine would -------------------------------------------------

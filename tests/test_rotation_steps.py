@@ -10,10 +10,12 @@ from ghes_packages.rotate.steps import Action, Found, Refused, finish_steps, rot
 OLD, NEW = "AKIAOLD0000000000000", "AKIANEW0000000000000"
 
 
-def found(setting: str, deployed: dict[str, tuple[str, str]], appliance: str | None = None) -> Found:
+def found(
+    setting: str, deployed: dict[str, tuple[str, str]], appliance: str | None = None, verified: str | None = None
+) -> Found:
     """`setting` as the stack declares it; `deployed`: generation -> (key id, status) the last up made."""
     outputs = {n: {"accessKeyId": key, "status": status} for n, (key, status) in deployed.items()}
-    return Found(parse_access_keys(setting), outputs, appliance)
+    return Found(parse_access_keys(setting), outputs, appliance, verified)
 
 
 def actions(steps: list) -> list[tuple[Action, str]]:  # type: ignore[type-arg]
@@ -50,6 +52,16 @@ def test_deployed_with_the_appliance_still_on_the_old_key_verifies_and_configure
 def test_an_appliance_already_on_the_new_key_is_not_configured_again() -> None:
     state = found('{"1":"active","2":"active"}', {"1": (OLD, "active"), "2": (NEW, "active")}, appliance=NEW)
     assert Action.CONFIGURE not in [s.action for s in rotation_steps(state)]
+
+
+def test_a_key_this_run_verified_is_not_verified_again() -> None:
+    state = found('{"1":"active","2":"active"}', {"1": (OLD, "active"), "2": (NEW, "active")}, OLD, verified=NEW)
+    assert [s.action for s in rotation_steps(state)] == [Action.CONFIGURE, Action.DEACTIVATE, Action.DEPLOY]
+
+
+def test_having_verified_another_key_does_not_count() -> None:
+    state = found('{"1":"active","2":"active"}', {"1": (OLD, "active"), "2": (NEW, "active")}, NEW, verified=OLD)
+    assert rotation_steps(state)[0].action is Action.VERIFY
 
 
 def test_the_old_key_is_deactivated_only_after_the_appliance_moved() -> None:

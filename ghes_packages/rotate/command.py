@@ -49,16 +49,17 @@ def _generations(pulumi: PulumiCli) -> tuple[KeyGeneration, ...]:
         raise CliError(f"{SETTING}: {error}", ExitCode.USAGE) from None
 
 
-def _found(pulumi: PulumiCli, appliance: ApplianceLink) -> Found:
+def _found(pulumi: PulumiCli, appliance: ApplianceLink, verified: str | None) -> Found:
     generations = _generations(pulumi)
     deployed = pulumi.outputs().get(StackOutput.ACCESS_KEYS)
-    found = Found(generations, deployed if isinstance(deployed, dict) else {})
+    found = Found(generations, deployed if isinstance(deployed, dict) else {}, verified_key_id=verified)
     if found.needs_appliance:
-        found = Found(generations, found.deployed, appliance.key_id())
+        found = Found(generations, found.deployed, appliance.key_id(), verified)
     return found
 
 
-def _verify(pulumi: PulumiCli, step: Step, wait: float) -> None:
+def _verify(pulumi: PulumiCli, step: Step, wait: float) -> str:
+    """Verify the emitted key (generation `step.new`); the key id verified."""
     from ghes_packages.verify.engine import endpoint_from_outputs, run_checks  # botocore: only when verifying
 
     outputs = pulumi.outputs()
@@ -68,6 +69,7 @@ def _verify(pulumi: PulumiCli, step: Step, wait: float) -> None:
     report = run_checks(endpoint, bucket, actions_bucket, wait=wait)
     if not report.ok:
         raise CliError(f"verify: generation {step.new}'s key {endpoint.access_key_id}: {report.verdict}")
+    return endpoint.access_key_id
 
 
 def _configure(pulumi: PulumiCli, appliance: ApplianceLink, step: Step) -> None:
@@ -78,7 +80,8 @@ def _configure(pulumi: PulumiCli, appliance: ApplianceLink, step: Step) -> None:
         raise CliError(f"after configure the appliance reports key {held}, not generation {step.new}'s {expected}")
 
 
-def _run(step: Step, found: Found, pulumi: PulumiCli, appliance: ApplianceLink, wait: float) -> None:
+def _run(step: Step, found: Found, pulumi: PulumiCli, appliance: ApplianceLink, wait: float) -> str | None:
+    """Take one step; the key id it verified, if it was the verification."""
     if step.action is Action.DEPLOY:
         pulumi.up()
     elif step.action is Action.ADD:
@@ -89,9 +92,10 @@ def _run(step: Step, found: Found, pulumi: PulumiCli, appliance: ApplianceLink, 
     elif step.action is Action.REMOVE:
         pulumi.config_set(SETTING, access_keys_value(tuple(g for g in found.generations if g.number != step.old)))
     elif step.action is Action.VERIFY:
-        _verify(pulumi, step, wait)
+        return _verify(pulumi, step, wait)
     elif step.action is Action.CONFIGURE:
         _configure(pulumi, appliance, step)
+    return None
 
 
 def rotate(
@@ -107,8 +111,9 @@ def rotate(
     """
     pulumi = PulumiCli(stack)
     previous: Step | None = None
+    verified: str | None = None
     for number in range(1, MAX_STEPS + 1):
-        found = _found(pulumi, appliance)
+        found = _found(pulumi, appliance, verified)
         try:
             steps = finish_steps(found) if finish else rotation_steps(found)
         except Refused as error:
@@ -122,10 +127,10 @@ def rotate(
             _say(_outcome(stack, found, finish))
             return ExitCode.OK
         step = steps[0]
-        if step == previous and step.action is not Action.VERIFY:
+        if step == previous:
             raise CliError(f"stack {stack}: step '{step.describe()}' did not take effect; see the output above")
         _say(f"stack {stack}: step {number}: {step.describe()}")
-        _run(step, found, pulumi, appliance, wait)
+        verified = _run(step, found, pulumi, appliance, wait) or verified
         _say(f"stack {stack}: step {number} done")
         previous = step
     raise CliError(f"stack {stack}: the rotation did not settle after {MAX_STEPS} steps; see the output above")

@@ -38,6 +38,9 @@ class Found:
     """The `accessKeys` stack output: generation -> accessKeyId, status (what the last `up` made)."""
     appliance_key_id: str | None = None
     """The key id the appliance holds; None when not asked (it is asked only where a step depends on it)."""
+    verified_key_id: str | None = None
+    """The key id this run has verified. Verifying leaves no trace in the stack or on the appliance, so only
+    the run itself knows it did; a new run verifies again."""
 
     @property
     def in_effect(self) -> bool:
@@ -99,7 +102,8 @@ def rotation_steps(found: Found) -> list[Step]:
         steps.append(Step(Action.DEPLOY, old.number, new.number, access_keys_value(gens)))
     if old.status is KeyStatus.INACTIVE:
         return steps  # what is left is --finish, after the grace period
-    steps.append(Step(Action.VERIFY, old.number, new.number))
+    if not (found.in_effect and found.verified_key_id is not None and found.verified_key_id == found.key_id(new)):
+        steps.append(Step(Action.VERIFY, old.number, new.number))
     on_new = found.in_effect and found.appliance_key_id is not None and found.appliance_key_id == found.key_id(new)
     if not on_new:
         steps.append(Step(Action.CONFIGURE, old.number, new.number))
