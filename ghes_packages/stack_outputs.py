@@ -13,6 +13,7 @@ from typing import Any
 
 from .bounded_read import Unreadable, decode_utf8, read_file, read_stream, size_words
 from .errors import CliError
+from .exits import ExitCode
 from .output_checks import check_outputs
 from .outputs import StackOutput
 from .project import PROJECT_DIR
@@ -67,7 +68,7 @@ def load_stack_outputs(source: OutputsSource, required: Collection[StackOutput])
 def _pulumi_stack_output(stack: str) -> str:
     pulumi = shutil.which("pulumi")
     if pulumi is None:
-        raise CliError("--stack: the Pulumi CLI is not on PATH; install it, or pass --outputs FILE")
+        raise CliError("--stack: the Pulumi CLI is not on PATH; install it, or pass --outputs FILE", ExitCode.USAGE)
     result = subprocess.run(
         [pulumi, "stack", "output", "--json", "--show-secrets", "--stack", stack],
         cwd=PROJECT_DIR,

@@ -291,3 +291,39 @@ def test_a_bad_access_keys_setting_is_one_line_and_exit_2(rig: Rig, value: str, 
     assert done.code == ExitCode.USAGE, done.err
     assert len(done.err_lines) == 1 and SETTING in done.err, done.err
     assert rig.snapshot() == before
+
+
+# --- the guard before every deploy ----------------------------------------------------------------------
+
+
+def test_a_stack_file_behind_a_rotation_is_refused_before_it_deletes_the_appliances_key(rig: Rig) -> None:
+    """The rotation's pull request is not merged yet: a deploy of main would delete generation 2's key."""
+    rig.arrive_at('{"1":"active","2":"active"}')
+    assert rig.held() == rig.key_id(2)
+    rig.pulumi("config", "set", SETTING, '{"1":"active"}')
+    before = rig.snapshot()
+    for mode in (("--check-deploy",), ()):
+        done = rig.rotate(*mode)
+        assert done.code == ExitCode.FAILED and len(done.err_lines) == 1, done.err
+        assert "would switch off generation 2's key" in done.err and "which the appliance still holds" in done.err
+        assert rig.snapshot() == before, f"rotate {mode} changed something although the deploy was refused"
+    assert rig.breaches() == ""
+
+
+def test_a_deactivation_is_refused_while_the_appliance_holds_the_key(rig: Rig) -> None:
+    """Generation 1 marked inactive by hand (or a backup restored) while the appliance is still on its key."""
+    rig.arrive_at('{"1":"active","2":"active"}')
+    rig.appliance.set(GheConfigKey.AWS_ACCESS_KEY, rig.key_id(1))
+    rig.pulumi("config", "set", SETTING, '{"1":"inactive","2":"active"}')
+    before = rig.snapshot()
+    done = rig.rotate()
+    assert done.code == ExitCode.FAILED and "would switch off generation 1's key" in done.err, done.err
+    assert rig.snapshot() == before and rig.breaches() == ""
+
+
+def test_check_deploy_passes_when_the_appliance_keeps_its_key(rig: Rig) -> None:
+    rig.pulumi("config", "set", SETTING, '{"1":"active","2":"active"}')
+    before = rig.snapshot()
+    done = rig.rotate("--check-deploy")
+    assert done.code == ExitCode.OK and "leaves the appliance's key active" in done.err, done.err
+    assert rig.snapshot() == before

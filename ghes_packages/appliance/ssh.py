@@ -199,7 +199,7 @@ def run_script(
     """
     program = shutil.which(ssh_command[0])
     if program is None:
-        raise CliError(f"the ssh client ({ssh_command[0]}) is not on PATH; install OpenSSH's client")
+        raise CliError(f"the ssh client ({ssh_command[0]}) is not on PATH; install OpenSSH's client", ExitCode.USAGE)
     relay = _Relay(secret, watch)
     captured = io.BytesIO()
     stdout = captured if capture else sys.stdout.buffer

@@ -109,7 +109,7 @@ def _effective(base_command: list[str]) -> tuple[dict[str, str], bool]:
     """What `ssh -G` says ssh will do with these arguments, and whether a `Match exec` was evaluated."""
     program = shutil.which(base_command[0])
     if program is None:
-        raise CliError(f"the ssh client ({base_command[0]}) is not on PATH; install OpenSSH's client")
+        raise CliError(f"the ssh client ({base_command[0]}) is not on PATH; install OpenSSH's client", ExitCode.USAGE)
     with tempfile.TemporaryDirectory(prefix="ghes-packages-") as folder:
         asked, shell = Path(folder) / "match-exec-asked", Path(folder) / "no-match-exec"
         shell.write_text(f"#!/bin/sh\n: > {shlex.quote(str(asked))}\nexit 1\n")

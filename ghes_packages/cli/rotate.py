@@ -29,7 +29,14 @@ def add_rotate(subparsers: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument(
         "--stack", required=True, metavar="NAME", type=name("stack name"), help="the stack whose key to rotate"
     )
-    parser.add_argument("--finish", action="store_true", help="remove the inactive generation (after the grace period)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--finish", action="store_true", help="remove the inactive generation (after the grace period)")
+    mode.add_argument(
+        "--check-deploy",
+        action="store_true",
+        help="change nothing; exit 1 if `pulumi up` with the stack file as it is would switch off the key the "
+        "appliance holds (a pipeline runs it before its own up)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the steps it would take; change nothing")
     parser.add_argument(
         "--wait",
@@ -42,9 +49,11 @@ def add_rotate(subparsers: argparse._SubParsersAction[Parser]) -> None:
 
     def run(args: argparse.Namespace) -> int:
         from ghes_packages.rotate.appliance_link import StackAppliance
-        from ghes_packages.rotate.command import rotate
+        from ghes_packages.rotate.command import check_deploy, rotate
 
         appliance = StackAppliance(args.stack, ssh_target(args))
+        if args.check_deploy:
+            return check_deploy(args.stack, appliance)
         return rotate(args.stack, appliance, finish=args.finish, dry_run=args.dry_run, wait=args.wait)
 
     parser.set_defaults(run=run)

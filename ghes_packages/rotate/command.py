@@ -7,7 +7,7 @@ appliance reports), so a run that stopped anywhere is resumed by running the com
 from __future__ import annotations
 
 import sys
-from typing import Protocol
+from typing import Any, Protocol
 
 from ghes_packages.access_keys import AccessKeysError, KeyGeneration, KeyStatus, access_keys_value, parse_access_keys
 from ghes_packages.declarations import declarations
@@ -18,7 +18,7 @@ from ghes_packages.project import PROJECT
 from ghes_packages.verify import DEFAULT_WAIT_SECONDS
 
 from .pulumi_cli import PulumiCli
-from .steps import Action, Found, Refused, Step, finish_steps, rotation_steps
+from .steps import Action, Found, Refused, Step, finish_steps, rotation_steps, switched_off
 
 SETTING = f"{PROJECT}:accessKeys"
 MAX_STEPS = 12
@@ -49,10 +49,15 @@ def _generations(pulumi: PulumiCli) -> tuple[KeyGeneration, ...]:
         raise CliError(f"{SETTING}: {error}", ExitCode.USAGE) from None
 
 
+def _deployed(pulumi: PulumiCli) -> dict[str, Any]:
+    """The `accessKeys` output of the last deploy; empty for a stack never deployed (or from before generations)."""
+    deployed = pulumi.outputs().get(StackOutput.ACCESS_KEYS)
+    return deployed if isinstance(deployed, dict) else {}
+
+
 def _found(pulumi: PulumiCli, appliance: ApplianceLink, verified: str | None) -> Found:
     generations = _generations(pulumi)
-    deployed = pulumi.outputs().get(StackOutput.ACCESS_KEYS)
-    found = Found(generations, deployed if isinstance(deployed, dict) else {}, verified_key_id=verified)
+    found = Found(generations, _deployed(pulumi), verified_key_id=verified)
     if found.needs_appliance:
         found = Found(generations, found.deployed, appliance.key_id(), verified)
     return found
@@ -78,6 +83,26 @@ def _configure(pulumi: PulumiCli, appliance: ApplianceLink, step: Step) -> None:
     held = appliance.key_id()
     if held != expected:
         raise CliError(f"after configure the appliance reports key {held}, not generation {step.new}'s {expected}")
+
+
+def guard_deploy(stack: str, found: Found, appliance: ApplianceLink) -> None:
+    """CliError unless deploying the setting as it stands leaves the key the appliance holds active.
+
+    The one rule a rotation lives by, checked before every `pulumi up` it runs (and by `--check-deploy`
+    before a pipeline's): a deploy may switch off or delete a key only once the appliance has moved off it.
+    """
+    at_risk = switched_off(found)
+    if not at_risk:
+        return  # nothing is switched off: the appliance is not asked
+    held = found.appliance_key_id if found.appliance_key_id is not None else appliance.key_id()
+    if held in at_risk:
+        generation = at_risk[held]
+        raise CliError(
+            f"stack {stack}: deploying {SETTING} {access_keys_value(found.generations)} would switch off generation "
+            f"{generation}'s key {held}, which the appliance still holds: move the appliance to the newest key first "
+            f"(`ghes-packages rotate --stack {stack}`), or declare generation {generation} active again",
+            ExitCode.FAILED,
+        )
 
 
 def _run(step: Step, found: Found, pulumi: PulumiCli, appliance: ApplianceLink, wait: float) -> str | None:
@@ -119,6 +144,8 @@ def rotate(
         except Refused as error:
             raise CliError(f"stack {stack}: {error}", ExitCode.FAILED) from None
         if dry_run:
+            if steps and steps[0].action is Action.DEPLOY:
+                guard_deploy(stack, found, appliance)  # a dry run says when its next deploy would be refused
             for i, step in enumerate(steps, 1):
                 print(f"{i}. {step.describe()}")
             _say(f"stack {stack}: dry run, {len(steps)} step(s) to take; nothing was changed")
@@ -129,6 +156,8 @@ def rotate(
         step = steps[0]
         if step == previous:
             raise CliError(f"stack {stack}: step '{step.describe()}' did not take effect; see the output above")
+        if step.action is Action.DEPLOY:
+            guard_deploy(stack, found, appliance)  # before every up: never switch off the appliance's key
         _say(f"stack {stack}: step {number}: {step.describe()}")
         verified = _run(step, found, pulumi, appliance, wait) or verified
         _say(f"stack {stack}: step {number} done")
@@ -148,3 +177,16 @@ def _outcome(stack: str, found: Found, finish: bool) -> str:
         f"When nothing else has used it for a while, run `ghes-packages rotate --stack {stack} --finish`. "
         f"To roll back, `pulumi config set {SETTING} '{rollback}' --stack {stack}` and `pulumi up`."
     )
+
+
+def check_deploy(stack: str, appliance: ApplianceLink) -> int:
+    """ExitCode.OK when `pulumi up` with the stack's setting as it stands leaves the appliance's key active.
+
+    A pipeline runs it before its own `pulumi up`: a stack file that is behind a rotation (its pull request
+    not merged yet) would otherwise delete the key the appliance moved to.
+    """
+    pulumi = PulumiCli(stack)
+    found = Found(_generations(pulumi), _deployed(pulumi))
+    guard_deploy(stack, found, appliance)
+    _say(f"stack {stack}: deploying {SETTING} {access_keys_value(found.generations)} leaves the appliance's key active")
+    return ExitCode.OK

@@ -17,6 +17,7 @@ from typing import Any
 
 from ghes_packages.errors import CliError
 from ghes_packages.exits import ExitCode
+from ghes_packages.output_checks import check_outputs
 from ghes_packages.project import PROJECT_DIR
 
 POLICY_PACK = "policies"
@@ -71,4 +72,7 @@ class PulumiCli:
             outputs = json.loads(text)
         except json.JSONDecodeError:
             raise CliError(f"`pulumi stack output` for stack {self.stack} printed no JSON", ExitCode.FAILED) from None
-        return outputs if isinstance(outputs, dict) else {}
+        if not isinstance(outputs, dict):
+            raise CliError(f"`pulumi stack output` for stack {self.stack} printed no JSON object", ExitCode.FAILED)
+        check_outputs(outputs, ())  # every command reads outputs through the one check, rotate too
+        return outputs

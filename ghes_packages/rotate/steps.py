@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ghes_packages.access_keys import KeyGeneration, KeyStatus, access_keys_value
+from ghes_packages.access_keys import KEY_ID_FIELD, STATUS_FIELD, KeyGeneration, KeyStatus, access_keys_value
 
 
 class Action(enum.Enum):
@@ -74,6 +74,19 @@ class Step:
 
 class Refused(Exception):
     """The rotation cannot go on from what was found; the message says why and what to do."""
+
+
+def switched_off(found: Found) -> dict[str, int]:
+    """The deployed keys that deploying the setting as it stands would switch off or delete: key id -> generation."""
+    declared = {str(g.number): g.status for g in found.generations}
+    at_risk: dict[str, int] = {}
+    for number, entry in found.deployed.items():
+        key_id = entry.get(KEY_ID_FIELD)
+        wanted = declared.get(number)
+        deactivated = wanted is KeyStatus.INACTIVE and entry.get(STATUS_FIELD) == KeyStatus.ACTIVE.value
+        if isinstance(key_id, str) and number.isdigit() and (wanted is None or deactivated):
+            at_risk[key_id] = int(number)
+    return at_risk
 
 
 def rotation_steps(found: Found) -> list[Step]:
