@@ -42,11 +42,11 @@ lint: setup ## ruff
 typecheck: setup ## mypy --strict on the program, components, policies and the ghes_packages package
 	$(BIN)/mypy
 
-pytest: setup ## the test suite on every core (pytest exits non-zero, 5, when it collects no test)
-	$(BIN)/pytest -n auto
+pytest: setup ## the test suite on every core, idle workers taking queued tests (pytest exits 5, non-zero, when it collects no test)
+	$(BIN)/pytest -n auto --dist worksteal
 
 quick: setup ## the quick loop: every test but the end-to-end ones (sshd, moto server, subprocesses)
-	$(BIN)/pytest -n auto -m "not e2e"
+	$(BIN)/pytest -n auto --dist worksteal -m "not e2e"
 
 plan: $(BIN)/.runtime ## offline plan of stack $(STACK): no cloud account, no Pulumi CLI
 	$(BIN)/ghes-packages plan --stack $(STACK)
