@@ -76,15 +76,19 @@ class FakeAppliance:
     # --- observing -----------------------------------------------------------------------------------
 
     def settings(self) -> dict[str, str]:
-        """Every key currently set, with its exact value."""
-        return {path.name: _decode(path.read_bytes()) for path in sorted((self.state / "settings").iterdir())}
+        """Every key currently set, with its exact value.
+
+        A script may be unsetting keys while this reads (a restore after a dropped connection): a key whose
+        file is gone between the listing and the read is unset, not an error.
+        """
+        return _read_keys(self.state / "settings")
 
     def applied(self) -> dict[str, str] | None:
         """The settings the last successful ghe-config-apply saw, or None if none ran."""
         folder = self.state / "applied"
         if not folder.is_dir():
             return None
-        return {path.name: _decode(path.read_bytes()) for path in sorted(folder.iterdir())}
+        return _read_keys(folder)
 
     def calls(self) -> list[list[str]]:
         """The arguments of every ghe-config call, in order."""
@@ -125,3 +129,14 @@ class FakeAppliance:
             capture_output=True,
             check=False,
         )
+
+
+def _read_keys(folder: Path) -> dict[str, str]:
+    """Each key file of a folder and its value; a file removed while the folder is read counts as absent."""
+    found = {}
+    for path in sorted(folder.iterdir()):
+        try:
+            found[path.name] = _decode(path.read_bytes())
+        except FileNotFoundError:
+            continue
+    return found
