@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Protocol
 
+from ghes_packages.access_keys import SETTING as ACCESS_KEYS_SETTING
 from ghes_packages.access_keys import AccessKeysError, KeyGeneration, KeyStatus, access_keys_value, parse_access_keys
 from ghes_packages.declarations import declarations
 from ghes_packages.errors import CliError
@@ -20,7 +21,7 @@ from ghes_packages.verify import DEFAULT_WAIT_SECONDS
 from .pulumi_cli import PulumiCli
 from .steps import Action, Found, Refused, Step, finish_steps, rotation_steps, switched_off
 
-SETTING = f"{PROJECT}:accessKeys"
+SETTING = f"{PROJECT}:{ACCESS_KEYS_SETTING}"
 MAX_STEPS = 12
 """A rotation has at most seven steps; more means a step is not taking effect."""
 
@@ -44,7 +45,7 @@ def _say(text: str) -> None:
 def _generations(pulumi: PulumiCli) -> tuple[KeyGeneration, ...]:
     value = pulumi.config_get(SETTING)
     try:
-        return parse_access_keys(value if value is not None else declarations()["accessKeys"].default)
+        return parse_access_keys(value if value is not None else declarations()[ACCESS_KEYS_SETTING].default)
     except AccessKeysError as error:
         raise CliError(f"{SETTING}: {error}", ExitCode.USAGE) from None
 

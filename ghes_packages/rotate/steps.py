@@ -46,11 +46,11 @@ class Found:
     def in_effect(self) -> bool:
         """Whether the deployed keys are what the setting declares (the last `up` ran with it)."""
         declared = {str(g.number): g.status.value for g in self.generations}
-        return {n: str(e.get("status")) for n, e in self.deployed.items()} == declared
+        return {n: str(e.get(STATUS_FIELD)) for n, e in self.deployed.items()} == declared
 
     def key_id(self, generation: KeyGeneration) -> str | None:
         entry = self.deployed.get(str(generation.number)) or {}
-        value = entry.get("accessKeyId")
+        value = entry.get(KEY_ID_FIELD)
         return value if isinstance(value, str) else None
 
     @property
