@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_minio as minio
 
 from ghes_packages.access_keys import KeyGeneration, KeyStatus
-from ghes_packages.outputs import StackOutput
 from ghes_packages.settings import BUCKET_SUFFIX, Settings
 
-from .access_keys import SERVICE_ACCOUNT_SUFFIX, IssuedKey, generations_output, key_name, key_options, newest
+from .access_keys import SERVICE_ACCOUNT_SUFFIX, IssuedKey, key_name, key_options
 from .iam_policy import minio_policy_document
+from .storage import PackagesStorageBase
 
 MINIO_COMPONENT_TYPE = "ghes-packages:storage:MinioPackagesStorage"
 # MinIO's bucket "ACL" is a canned bucket policy; private sets none, so no anonymous access.
@@ -51,25 +50,8 @@ class MinioPackagesStorageArgs:
         )
 
 
-class MinioPackagesStorage(pulumi.ComponentResource):
+class MinioPackagesStorage(PackagesStorageBase):
     """A private MinIO bucket that only GHES Packages uses, and the MinIO user and service account GHES signs in with."""
-
-    bucket_name: pulumi.Output[str]
-    """The bucket's name (for `secrets.packages.s3-bucket`)."""
-    bucket_arn: pulumi.Output[str]
-    """The bucket's ARN, in MinIO's `arn:aws:s3:::BUCKET` form."""
-    iam_user_name: pulumi.Output[str]
-    """The MinIO user's name (the parent of the service account)."""
-    policy_document: pulumi.Output[str]
-    """The MinIO policy attached to the user, as JSON."""
-    access_key_id: pulumi.Output[str]
-    """The service account's access key (for `secrets.packages.aws-access-key`)."""
-    secret_access_key: pulumi.Output[str]
-    """The service account's secret key (for `secrets.packages.aws-secret-key`); always a Pulumi secret."""
-    access_key_generation: int
-    """The generation of the emitted service account."""
-    access_keys: pulumi.Output[dict[str, dict[str, Any]]]
-    """Each live generation's access key and status (non-secret)."""
 
     def __init__(self, name: str, args: MinioPackagesStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(MINIO_COMPONENT_TYPE, name, None, opts)
@@ -77,29 +59,7 @@ class MinioPackagesStorage(pulumi.ComponentResource):
         bucket = self._bucket(args)
         self._versioning(bucket, args)
         user, policy_document, keys = self._user_and_keys(bucket, args)
-        emitted = newest(keys)
-
-        self.bucket_name = bucket.bucket
-        self.bucket_arn = bucket.arn
-        self.iam_user_name = user.name
-        self.policy_document = policy_document
-        self.access_key_id = emitted.key_id
-        # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
-        self.secret_access_key = pulumi.Output.secret(emitted.secret)
-        self.access_key_generation = emitted.generation.number
-        self.access_keys = generations_output(keys)
-        self.register_outputs(
-            {
-                StackOutput.BUCKET_NAME: self.bucket_name,
-                StackOutput.BUCKET_ARN: self.bucket_arn,
-                StackOutput.IAM_USER_NAME: self.iam_user_name,
-                StackOutput.POLICY_DOCUMENT: self.policy_document,
-                StackOutput.ACCESS_KEY_ID: self.access_key_id,
-                StackOutput.SECRET_ACCESS_KEY: self.secret_access_key,
-                StackOutput.ACCESS_KEY_GENERATION: self.access_key_generation,
-                StackOutput.ACCESS_KEYS: self.access_keys,
-            }
-        )
+        self._finish(bucket.bucket, bucket.arn, user.name, policy_document, keys)
 
     def _bucket(self, args: MinioPackagesStorageArgs) -> minio.S3Bucket:
         """The bucket, protected and kept on delete: GitHub warns that moving Packages storage needs a migration."""

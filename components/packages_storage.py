@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -13,8 +12,9 @@ from ghes_packages.access_keys import KeyGeneration
 from ghes_packages.outputs import StackOutput
 from ghes_packages.settings import BUCKET_SUFFIX, USER_SUFFIX, Settings
 
-from .access_keys import IssuedKey, generations_output, key_name, key_options, newest
+from .access_keys import IssuedKey, key_name, key_options
 from .iam_policy import packages_policy_document, tls_only_bucket_policy
+from .storage import PackagesStorageBase
 
 COMPONENT_TYPE = "ghes-packages:storage:PackagesStorage"
 
@@ -58,27 +58,11 @@ class PackagesStorageArgs:
         )
 
 
-class PackagesStorage(pulumi.ComponentResource):
+class PackagesStorage(PackagesStorageBase):
     """A hardened S3 bucket that only GHES Packages uses, and the IAM user and key GHES signs in with."""
 
-    bucket_name: pulumi.Output[str]
-    """The bucket's name (for `secrets.packages.s3-bucket`)."""
-    bucket_arn: pulumi.Output[str]
-    """The bucket's ARN."""
-    iam_user_name: pulumi.Output[str]
-    """The IAM user's name."""
     iam_user_arn: pulumi.Output[str]
-    """The IAM user's ARN."""
-    policy_document: pulumi.Output[str]
-    """The IAM user's policy, as JSON."""
-    access_key_id: pulumi.Output[str]
-    """The access key's id (for `secrets.packages.aws-access-key`)."""
-    secret_access_key: pulumi.Output[str]
-    """The access key's secret (for `secrets.packages.aws-secret-key`); always a Pulumi secret."""
-    access_key_generation: int
-    """The generation of the emitted key."""
-    access_keys: pulumi.Output[dict[str, dict[str, Any]]]
-    """Each live generation's key id, status and creation date (non-secret)."""
+    """The IAM user's ARN (AWS only: a MinIO user has none)."""
 
     def __init__(self, name: str, args: PackagesStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(COMPONENT_TYPE, name, None, opts)
@@ -87,31 +71,8 @@ class PackagesStorage(pulumi.ComponentResource):
         self._guards(bucket, args)
         self._lifecycle(bucket, args)
         user, policy_document, keys = self._user_and_keys(bucket, args)
-        emitted = newest(keys)
-
-        self.bucket_name = bucket.bucket
-        self.bucket_arn = bucket.arn
-        self.iam_user_name = user.name
         self.iam_user_arn = user.arn
-        self.policy_document = policy_document
-        self.access_key_id = emitted.key_id
-        # Explicit, so the secret stays secret even where resource options are not honoured (mocks, tooling).
-        self.secret_access_key = pulumi.Output.secret(emitted.secret)
-        self.access_key_generation = emitted.generation.number
-        self.access_keys = generations_output(keys)
-        self.register_outputs(
-            {
-                StackOutput.BUCKET_NAME: self.bucket_name,
-                StackOutput.BUCKET_ARN: self.bucket_arn,
-                StackOutput.IAM_USER_NAME: self.iam_user_name,
-                StackOutput.IAM_USER_ARN: self.iam_user_arn,
-                StackOutput.POLICY_DOCUMENT: self.policy_document,
-                StackOutput.ACCESS_KEY_ID: self.access_key_id,
-                StackOutput.SECRET_ACCESS_KEY: self.secret_access_key,
-                StackOutput.ACCESS_KEY_GENERATION: self.access_key_generation,
-                StackOutput.ACCESS_KEYS: self.access_keys,
-            }
-        )
+        self._finish(bucket.bucket, bucket.arn, user.name, policy_document, keys, **{StackOutput.IAM_USER_ARN: user.arn})
 
     def _bucket(self, args: PackagesStorageArgs) -> aws.s3.Bucket:
         """The bucket, protected and kept on delete: GitHub warns that moving Packages storage needs a migration."""
