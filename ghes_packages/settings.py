@@ -41,8 +41,6 @@ BUCKET_SUFFIX = "-bucket"
 """The bucket's logical name is the component's name and this; auto-naming then appends "-" and 7 characters."""
 USER_SUFFIX = "-user"
 """The IAM user's logical name is the component's name and this; auto-naming appends as for the bucket."""
-_AUTO_NAMED = "-abcdefg"
-"""What Pulumi's auto-naming appends to a logical name: "-" and 7 random characters (this stands in for them)."""
 
 
 class SettingsError(pulumi.RunError):
@@ -232,7 +230,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, secret_keys: Collection[s
                 f"{PROJECT}:bucketName",
                 f"is not set and the stack name '{stack}' does not make a valid bucket name ({why}); set bucketName",
             )
-    user = f"{PROJECT}-{stack}{USER_SUFFIX}{_AUTO_NAMED}"
+    user = f"{PROJECT}-{stack}{USER_SUFFIX}{auto_name_suffix(Storage.S3)}"  # Pulumi auto-names the user
     if why := iam_user_name_problem(user):
         longest = len(stack) - (len(user) - MAX_USER_NAME)
         p.problems.append(

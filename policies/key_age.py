@@ -21,7 +21,6 @@ from ghes_packages.resource_types import ACCESS_KEY
 
 RULE = "packages-access-key-age"
 MAX_AGE_SETTING = "maxAgeDays"
-DEFAULT_MAX_AGE_DAYS = DEFAULT_MAX_KEY_AGE_DAYS
 
 
 def access_key_age(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -34,7 +33,7 @@ def access_key_age(args: ResourceValidationArgs, report: ReportViolation) -> Non
         return  # a key made by this update is new
     if not isinstance(created, str) or (status or "Active") != "Active":
         return
-    maximum = int(args.get_config().get(MAX_AGE_SETTING, DEFAULT_MAX_AGE_DAYS))
+    maximum = int(args.get_config().get(MAX_AGE_SETTING, DEFAULT_MAX_KEY_AGE_DAYS))
     age = key_age_days(created)
     if age is not None and age > maximum:
         report(
@@ -46,10 +45,10 @@ def access_key_age(args: ResourceValidationArgs, report: ReportViolation) -> Non
 
 POLICY = ResourceValidationPolicy(
     RULE,
-    f"An active Packages access key is at most {MAX_AGE_SETTING} days old (default {DEFAULT_MAX_AGE_DAYS}); advisory.",
+    f"An active Packages access key is at most {MAX_AGE_SETTING} days old (default {DEFAULT_MAX_KEY_AGE_DAYS}); advisory.",
     access_key_age,
     enforcement_level=EnforcementLevel.ADVISORY,
     config_schema=PolicyConfigSchema(
-        properties={MAX_AGE_SETTING: {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_AGE_DAYS}}
+        properties={MAX_AGE_SETTING: {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_KEY_AGE_DAYS}}
     ),
 )
